@@ -1,0 +1,13 @@
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    from champions.reference import seed_reference_data
+
+    seed_reference_data(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("champions", "0001_initial")]
+
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

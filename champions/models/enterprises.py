@@ -1,0 +1,112 @@
+"""Enterprises and the names they were known by."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..text import name_key
+from ..validators import normalize_credit_code, validate_credit_code
+from .common import HistoryImportRun, TimeStampedModel, year_range_check, year_validators
+
+#: What the database accepts in ``credit_code``: 18 characters of the GB 32100 alphabet. The
+#: checksum itself is checked by ``validate_credit_code`` in forms and in the importer.
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+
+class Enterprise(TimeStampedModel):
+    """A firm, matched across lists by credit code, else by the key of a current or former name."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(_("matching key"), max_length=200, db_index=True, editable=False)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_(
+            "18 characters (GB 32100-2015). Optional: published lists often give names only."
+        ),
+    )
+    region = models.ForeignKey(
+        "champions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    industry = models.ForeignKey(
+        "champions.Industry",
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    main_product = models.CharField(_("main product"), max_length=200, blank=True)
+    founded = models.PositiveSmallIntegerField(
+        _("year founded"), null=True, blank=True, validators=year_validators
+    )
+
+    history = HistoricalRecords(bases=[HistoryImportRun], excluded_fields=["name_key"])
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_code__isnull=True)
+                | models.Q(credit_code__regex=CREDIT_CODE_PATTERN),
+                name="enterprise_credit_code_format",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="enterprise_name_not_empty"),
+            year_range_check("founded", "enterprise_founded_year_range", nullable=True),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.credit_code = normalize_credit_code(self.credit_code) or None
+
+    def save(self, *args, **kwargs):
+        self.credit_code = normalize_credit_code(self.credit_code) or None
+        self.name = self.name.strip()
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "credit_code"}
+        super().save(*args, **kwargs)
+
+
+class FormerName(models.Model):
+    """A name the enterprise used before; official lists use the name of their day."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="former_names",
+    )
+    name = models.CharField(_("former name"), max_length=200)
+    name_key = models.CharField(_("matching key"), max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("former name")
+        verbose_name_plural = _("former names")
+        ordering = ["enterprise", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "name_key"], name="former_name_unique_per_enterprise"
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="former_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = self.name.strip()
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)

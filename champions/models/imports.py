@@ -1,0 +1,44 @@
+"""The record of every import run: which file, by whom, and what it did."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        IMPORTED = "imported", _("Imported")
+        DRY_RUN = "dry_run", _("Checked (dry run)")
+        REFUSED = "refused", _("Refused")
+
+    kind = models.CharField(_("kind"), max_length=20)
+    file_name = models.CharField(_("file name"), max_length=500)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    command = models.CharField(_("command"), max_length=1000, blank=True)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        ordering = ["-started_at"]
+        permissions = [("run_import", _("Can import files"))]
+
+    def __str__(self):
+        return f"#{self.pk} {self.kind} {self.file_name}"

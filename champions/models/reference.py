@@ -1,0 +1,130 @@
+"""Reference data: regions (GB/T 2260), industries and the tiers of the echelon.
+
+All three are tables seeded by data migrations from ``champions/reference/*.csv`` and editable by
+staff afterwards. Their codes are their primary keys, so exports and imports carry the codes that
+officials know, never database ids.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .common import HistoryImportRun
+
+
+class Region(models.Model):
+    """A province, city or county-level unit, by its GB/T 2260 code."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County-level unit")
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Industry(models.Model):
+    """One of the city's industries, in the traditional or the emerging group."""
+
+    class Group(models.TextChoices):
+        TRADITIONAL = "traditional", _("Traditional industries")
+        EMERGING = "emerging", _("Emerging industries")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    group = models.CharField(_("group"), max_length=12, choices=Group.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tier(models.Model):
+    """A title of the echelon, such as national single champion or provincial cultivation firm.
+
+    Programmes are added and renamed every few years, so tiers are rows, not code. ``aliases``
+    holds the other spellings found in published lists, one per line, for the importer.
+    """
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        PROVINCIAL = "provincial", _("Provincial")
+        MUNICIPAL = "municipal", _("Municipal")
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise title")
+        PRODUCT = "product", _("Product title")
+
+    code = models.SlugField(_("code"), max_length=50, primary_key=True)
+    name = models.CharField(_("official name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    validity_years = models.PositiveSmallIntegerField(
+        _("usual validity (years)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Only suggests an end date when staff enter one; never ends a title by itself."
+        ),
+    )
+    authority = models.CharField(_("awarding authority"), max_length=200, blank=True)
+    aliases = models.TextField(
+        _("other spellings"),
+        blank=True,
+        help_text=_("Spellings used in published lists, one per line."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order on the echelon, top first.")
+    )
+
+    history = HistoricalRecords(bases=[HistoryImportRun])
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(validity_years__isnull=True) | models.Q(validity_years__gte=1),
+                name="tier_validity_at_least_one_year",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]

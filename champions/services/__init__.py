@@ -1,0 +1,1 @@
+"""Every write that carries a business rule goes through a function here."""

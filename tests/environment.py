@@ -1,0 +1,9 @@
+"""Loaded by pytest before Django is set up (``-p tests.environment`` in pyproject.toml).
+
+The settings refuse to start without a secret key unless debug is on; the test suite runs with a
+throwaway key instead of turning debug on, so that it sees the production settings.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-secret-key-not-for-any-deployment")
