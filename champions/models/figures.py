@@ -121,7 +121,11 @@ class Target(TimeStampedModel):
             models.CheckConstraint(condition=models.Q(goal__gt=0), name="target_goal_positive"),
             year_range_check("deadline_year", "target_deadline_year_range"),
             models.CheckConstraint(
-                condition=(models.Q(metric="enterprises_over") & models.Q(threshold__gte=0))
+                condition=(
+                    models.Q(metric="enterprises_over")
+                    & models.Q(threshold__isnull=False)
+                    & models.Q(threshold__gte=0)
+                )
                 | (models.Q(metric="group_output") & ~models.Q(industry_group="")),
                 name="target_metric_parameters",
             ),
