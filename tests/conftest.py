@@ -5,6 +5,12 @@ from champions.models import Batch, Enterprise, Industry, Region, Tier
 from champions.validators import credit_code_check_character
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_credit_code(serial):
     """A valid credit code whose 17 first characters come from ``serial``."""
     body = f"91330300{serial:09d}"
