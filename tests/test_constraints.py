@@ -40,8 +40,12 @@ def refused(write):
 
 
 def test_region_code_must_be_six_digits():
-    assert refused(lambda: Region.objects.bulk_create([Region(code="33AB00", name="x", level="city")]))
-    assert not refused(lambda: Region.objects.bulk_create([Region(code="339900", name="x", level="city")]))
+    assert refused(
+        lambda: Region.objects.bulk_create([Region(code="33AB00", name="x", level="city")])
+    )
+    assert not refused(
+        lambda: Region.objects.bulk_create([Region(code="339900", name="x", level="city")])
+    )
 
 
 def test_tier_validity_and_unique_name(single_champion):
@@ -56,12 +60,22 @@ def test_tier_validity_and_unique_name(single_champion):
 def test_enterprise_credit_code_unique_and_well_formed(make_enterprise, lucheng):
     first = make_enterprise()
     second = make_enterprise()
-    assert refused(lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code=first.credit_code))
-    assert refused(lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code="91330300ABC"))
-    assert refused(lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code="91330300000000000a"))
-    assert refused(lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code="9133030000000000OI"))
+    assert refused(
+        lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code=first.credit_code)
+    )
+    assert refused(
+        lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code="91330300ABC")
+    )
+    assert refused(
+        lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code="91330300000000000a")
+    )
+    assert refused(
+        lambda: Enterprise.objects.filter(pk=second.pk).update(credit_code="9133030000000000OI")
+    )
     # Several enterprises without a code are fine: published lists often carry names only.
-    assert not refused(lambda: Enterprise.objects.filter(pk__in=[first.pk, second.pk]).update(credit_code=None))
+    assert not refused(
+        lambda: Enterprise.objects.filter(pk__in=[first.pk, second.pk]).update(credit_code=None)
+    )
 
 
 def test_enterprise_name_and_founded(make_enterprise):
@@ -76,8 +90,12 @@ def test_former_name_unique_per_enterprise(make_enterprise):
     firm = make_enterprise()
     FormerName.objects.create(enterprise=firm, name="温州旧名（集团）有限公司")
     # The same name in another bracket style has the same key.
-    assert refused(lambda: FormerName.objects.create(enterprise=firm, name="温州旧名(集团)有限公司"))
-    assert refused(lambda: FormerName.objects.bulk_create([FormerName(enterprise=firm, name="", name_key="x")]))
+    assert refused(
+        lambda: FormerName.objects.create(enterprise=firm, name="温州旧名(集团)有限公司")
+    )
+    assert refused(
+        lambda: FormerName.objects.bulk_create([FormerName(enterprise=firm, name="", name_key="x")])
+    )
 
 
 def test_batch_unique_number_and_year(single_champion, national_batch):
@@ -87,7 +105,9 @@ def test_batch_unique_number_and_year(single_champion, national_batch):
     assert not refused(lambda: Batch.objects.create(tier=single_champion, number=1, year=2022))
 
 
-def test_one_designation_per_enterprise_tier_batch_product(make_enterprise, single_champion, national_batch):
+def test_one_designation_per_enterprise_tier_batch_product(
+    make_enterprise, single_champion, national_batch
+):
     firm = make_enterprise()
     fields = {"enterprise": firm, "tier": single_champion, "year": 2021}
     Designation.objects.create(batch=national_batch, **fields)
@@ -95,12 +115,16 @@ def test_one_designation_per_enterprise_tier_batch_product(make_enterprise, sing
     # Without a batch, one per enterprise, tier, year and product.
     Designation.objects.create(**fields)
     assert refused(lambda: Designation.objects.create(**fields))
-    assert not refused(lambda: Designation.objects.create(batch=national_batch, product="阀门", **fields))
+    assert not refused(
+        lambda: Designation.objects.create(batch=national_batch, product="阀门", **fields)
+    )
 
 
 def test_designation_year_range(make_enterprise, single_champion):
     assert refused(
-        lambda: Designation.objects.create(enterprise=make_enterprise(), tier=single_champion, year=3000)
+        lambda: Designation.objects.create(
+            enterprise=make_enterprise(), tier=single_champion, year=3000
+        )
     )
 
 
@@ -118,9 +142,13 @@ def test_recommendation_stage_values(make_enterprise, national_batch):
     assert refused(lambda: Recommendation.objects.filter(pk=rec.pk).update(stage="bogus"))
     # An ended recommendation must remember how far it got; an open one must not.
     assert refused(lambda: Recommendation.objects.filter(pk=rec.pk).update(stage="rejected"))
-    assert refused(lambda: Recommendation.objects.filter(pk=rec.pk).update(ended_at_stage="nominated"))
+    assert refused(
+        lambda: Recommendation.objects.filter(pk=rec.pk).update(ended_at_stage="nominated")
+    )
     assert not refused(
-        lambda: Recommendation.objects.filter(pk=rec.pk).update(stage="rejected", ended_at_stage="nominated")
+        lambda: Recommendation.objects.filter(pk=rec.pk).update(
+            stage="rejected", ended_at_stage="nominated"
+        )
     )
 
 
@@ -145,24 +173,41 @@ def test_figures_unique_year_and_ranks(make_enterprise):
 
 
 def test_target_constraints():
-    ok = {"code": "t", "name": "t", "metric": "enterprises_over", "threshold": 100000, "goal": 100, "deadline_year": 2025}
+    ok = {
+        "code": "t",
+        "name": "t",
+        "metric": "enterprises_over",
+        "threshold": 100000,
+        "goal": 100,
+        "deadline_year": 2025,
+    }
     assert refused(lambda: Target.objects.create(**{**ok, "goal": 0}))
     assert refused(lambda: Target.objects.create(**{**ok, "deadline_year": 1900}))
     assert refused(lambda: Target.objects.create(**{**ok, "threshold": None}))
-    assert refused(lambda: Target.objects.create(**{**ok, "metric": "group_output", "threshold": None}))
+    assert refused(
+        lambda: Target.objects.create(**{**ok, "metric": "group_output", "threshold": None})
+    )
     assert not refused(lambda: Target.objects.create(**ok))
     assert refused(lambda: Target.objects.create(**ok))  # code is unique
 
 
 def test_province_count_unique(wenzhou, single_champion):
     ProvinceCount.objects.create(region=wenzhou, tier=single_champion, year=2021, count=9)
-    assert refused(lambda: ProvinceCount.objects.create(region=wenzhou, tier=single_champion, year=2021, count=8))
-    assert refused(lambda: ProvinceCount.objects.create(region=wenzhou, tier=single_champion, year=20, count=8))
+    assert refused(
+        lambda: ProvinceCount.objects.create(
+            region=wenzhou, tier=single_champion, year=2021, count=8
+        )
+    )
+    assert refused(
+        lambda: ProvinceCount.objects.create(region=wenzhou, tier=single_champion, year=20, count=8)
+    )
 
 
 def test_seminar_expert_organisation_unique():
     Seminar.objects.create(title="研讨会", held_on=datetime.date(2021, 7, 12))
-    assert refused(lambda: Seminar.objects.create(title="研讨会", held_on=datetime.date(2021, 7, 12)))
+    assert refused(
+        lambda: Seminar.objects.create(title="研讨会", held_on=datetime.date(2021, 7, 12))
+    )
     Expert.objects.create(name="张三", affiliation="某大学")
     assert refused(lambda: Expert.objects.create(name="张三", affiliation="某大学"))
     Organisation.objects.create(name="中国工业经济联合会")

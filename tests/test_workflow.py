@@ -16,8 +16,11 @@ ALLOWED = {
         ("province_passed", "submitted"),
         ("submitted", "publicized"),
         ("publicized", "approved"),
-        *((s, end) for s in ("nominated", "province_passed", "submitted", "publicized")
-          for end in ("rejected", "withdrawn")),
+        *(
+            (s, end)
+            for s in ("nominated", "province_passed", "submitted", "publicized")
+            for end in ("rejected", "withdrawn")
+        ),
     },
     "provincial": {
         ("draft", "nominated"),
@@ -25,8 +28,11 @@ ALLOWED = {
         ("nominated", "province_passed"),
         ("province_passed", "publicized"),
         ("publicized", "approved"),
-        *((s, end) for s in ("nominated", "province_passed", "publicized")
-          for end in ("rejected", "withdrawn")),
+        *(
+            (s, end)
+            for s in ("nominated", "province_passed", "publicized")
+            for end in ("rejected", "withdrawn")
+        ),
     },
 }
 # A provincial recommendation never reaches "submitted", so no move starts there.
@@ -69,7 +75,12 @@ def test_move(recommendation_in, staff_user, level, source, target, allowed):
         with pytest.raises(IllegalMove) as refusal:
             move(rec, target, user=staff_user)
         rec.refresh_from_db()
-        after = (rec.stage, rec.ended_at_stage, StageMove.objects.count(), Designation.objects.count())
+        after = (
+            rec.stage,
+            rec.ended_at_stage,
+            StageMove.objects.count(),
+            Designation.objects.count(),
+        )
         assert after == before
         assert str(Stage(target).label) in refusal.value.messages[0]
 
@@ -83,13 +94,19 @@ def test_approval_creates_exactly_one_designation(recommendation_in, staff_user)
     designation = Designation.objects.get()
     assert rec.designation == designation
     assert (designation.enterprise, designation.tier, designation.batch) == (
-        rec.enterprise, rec.batch.tier, rec.batch
+        rec.enterprise,
+        rec.batch.tier,
+        rec.batch,
     )
     assert designation.year == rec.batch.year
     assert designation.status == Designation.Status.FINAL
     assert designation.valid_until is None
     assert list(rec.moves.values_list("target", flat=True)) == [
-        "nominated", "province_passed", "submitted", "publicized", "approved"
+        "nominated",
+        "province_passed",
+        "submitted",
+        "publicized",
+        "approved",
     ]
 
 
@@ -97,7 +114,10 @@ def test_approval_creates_exactly_one_designation(recommendation_in, staff_user)
 def test_approval_completes_a_designation_entered_by_hand(recommendation_in):
     rec = recommendation_in("provincial")
     manual = Designation.objects.create(
-        enterprise=rec.enterprise, tier=rec.batch.tier, batch=rec.batch, year=2021,
+        enterprise=rec.enterprise,
+        tier=rec.batch.tier,
+        batch=rec.batch,
+        year=2021,
         status=Designation.Status.PUBLICIZED,
     )
     advance(rec, Stage.APPROVED)
@@ -129,7 +149,9 @@ def test_advance_records_every_intermediate_move(recommendation_in):
     rec = recommendation_in("national")
     moves = advance(rec, Stage.SUBMITTED, note="from the province's list")
     assert [(m.source, m.target) for m in moves] == [
-        ("draft", "nominated"), ("nominated", "province_passed"), ("province_passed", "submitted")
+        ("draft", "nominated"),
+        ("nominated", "province_passed"),
+        ("province_passed", "submitted"),
     ]
     assert advance(rec, Stage.SUBMITTED) == []
     with pytest.raises(IllegalMove):
@@ -138,7 +160,10 @@ def test_advance_records_every_intermediate_move(recommendation_in):
 
 def test_paths():
     assert path_to("draft", "approved", "provincial") == [
-        "nominated", "province_passed", "publicized", "approved"
+        "nominated",
+        "province_passed",
+        "publicized",
+        "approved",
     ]
     assert path_to("draft", "submitted", "provincial") == []
     assert path_to("approved", "rejected", "national") == []
