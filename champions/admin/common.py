@@ -1,0 +1,146 @@
+"""Pieces every area's admin shares: history with the import run, stamps, name-key search."""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..text import name_key
+
+#: Stamps of ``TimeStampedModel``: shown, never edited.
+STAMPS = ("created_at", "updated_at")
+
+#: How many rows an inline shows at most; the rest are one click away on the filtered list.
+INLINE_ROWS = 20
+
+
+def stamps_of(model):
+    """The stamp fields ``model`` has (none for the reference tables)."""
+    names = {field.name for field in model._meta.get_fields()}
+    return tuple(stamp for stamp in STAMPS if stamp in names)
+
+
+class RegistryAdmin(admin.ModelAdmin):
+    """Base of every ModelAdmin here: stamps read-only and a name-key search.
+
+    ``name_key_search_fields`` lists fields holding ``champions.text.name_key`` values. The search
+    term is normalised the same way and matched against them, so 温州某某（集团） finds a firm
+    stored as 温州某某(集团), whichever brackets, spaces or widths either was typed with.
+    """
+
+    name_key_search_fields = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *stamps_of(self.model))
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key = name_key(search_term)
+        if not key or not self.name_key_search_fields:
+            return found, may_have_duplicates
+        by_key = Q.create(
+            [(f"{field}__contains", key) for field in self.name_key_search_fields],
+            connector=Q.OR,
+        )
+        return found | queryset.filter(by_key), True
+
+
+class HistoryAdmin(RegistryAdmin, SimpleHistoryAdmin):
+    """For models with ``history``: who changed what, old and new values, and the import run.
+
+    simple-history 3.13 lists each change's fields with their old and new values; our history
+    list adds the import run (``HistoryImportRun``), so a file's change is told from a person's.
+    Its "revert" form saves a whole old version, so it is refused without change permission
+    (simple-history only hides the button) and wherever ``revert_disabled`` says so.
+    """
+
+    object_history_list_template = "admin/champions/object_history_list.html"
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .select_related("import_run")
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if not self.has_change_permission(request, obj) or self.revert_disabled(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdmin(RegistryAdmin):
+    """For records only services write (stage moves, import runs): anyone may look, none edit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecentRowsFormSet(BaseInlineFormSet):
+    """An inline formset showing only the first ``INLINE_ROWS`` rows of the inline's ordering.
+
+    An enterprise can collect many designations and years of figures; the page stays short and
+    costs a bounded number of queries, and ``related_list_links`` leads to all of them.
+    """
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset()[:INLINE_ROWS]
+        return self._queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that lists rows without offering to add, change or delete any."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def changelist_url(model, **filters):
+    """The admin list of ``model``, filtered by ``filters`` given as query-string lookups."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def related_list_links(related):
+    """Links "designations: 12" to filtered lists, for ``(model, lookup, value, count)`` rows."""
+    return format_html_join(
+        " · ",
+        '<a href="{}">{}: {}</a>',
+        (
+            (changelist_url(model, **{lookup: value}), model._meta.verbose_name_plural, count)
+            for model, lookup, value, count in related
+        ),
+    )
+
+
+def admin_link(obj):
+    """A link to ``obj``'s change page, or its plain text when there is none to show."""
+    if obj is None:
+        return "—"
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj)
