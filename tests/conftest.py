@@ -11,6 +11,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings, tmp_path_factory):
+    """Static files are found in the apps, without the ``collectstatic`` production runs."""
+    settings.STATIC_ROOT = tmp_path_factory.getbasetemp()
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def make_credit_code(serial):
     """A valid credit code whose 17 first characters come from ``serial``."""
     body = f"91330300{serial:09d}"

@@ -7,3 +7,5 @@ throwaway key instead of turning debug on, so that it sees the production settin
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-secret-key-not-for-any-deployment")
+# The test client and the live server speak plain HTTP; HTTPS settings are tested on their own.
+os.environ.setdefault("DJANGO_HTTPS", "0")

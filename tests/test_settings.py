@@ -53,3 +53,25 @@ def test_database_url_and_hosts_from_the_environment():
     assert '["champions.example.org", "www.example.org"]' in output
     code, output = settings_in({"DJANGO_DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
     assert '"/tmp/x.sqlite3"' in output
+
+
+def test_admin_path_from_the_environment():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    script = (
+        "import django; django.setup(); from django.urls import reverse;"
+        "print(reverse('admin:index'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            **clean,
+            "DJANGO_DEBUG": "1",
+            "DJANGO_ADMIN_PATH": "/backoffice/",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "/backoffice/", result.stderr
