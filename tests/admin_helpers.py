@@ -151,3 +151,35 @@ def change_by_import(obj, **changes):
             setattr(obj, field, value)
         obj.save()
     return run
+
+
+def management_form(prefix, initial, rows):
+    """POST data of an inline formset with ``rows`` (dicts of field values) as new rows."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": initial + len(rows),
+        f"{prefix}-INITIAL_FORMS": initial,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+    for index, row in enumerate(rows, start=initial):
+        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
+    return data
+
+
+#: Prefixes of the inlines on the enterprise form.
+ENTERPRISE_INLINES = ("former_names", "designations", "recommendations", "figures")
+
+
+def enterprise_form_data(name, region, credit_code=""):
+    """POST data of the enterprise form for a firm with no rows in any inline."""
+    data = {
+        "name": name,
+        "credit_code": credit_code,
+        "region": region.pk,
+        "industry": "",
+        "main_product": "",
+        "founded": "",
+    }
+    for prefix in ENTERPRISE_INLINES:
+        data.update(management_form(prefix, 0, []))
+    return data

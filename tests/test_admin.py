@@ -35,7 +35,14 @@ from champions.models import (
     YearlyFigures,
 )
 from champions.services.recommendations import move
-from tests.admin_helpers import admin_url, change_by_import, make_rows, make_sample
+from tests.admin_helpers import (
+    admin_url,
+    change_by_import,
+    enterprise_form_data,
+    make_rows,
+    make_sample,
+    management_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -231,29 +238,13 @@ def test_enterprise_inline_edit_saves_designation_and_records_user(
     admin_client, admin_user, make_enterprise, national_batch, lucheng
 ):
     enterprise = make_enterprise()
-    data = {
-        "name": enterprise.name,
-        "credit_code": enterprise.credit_code,
-        "region": lucheng.pk,
-        "industry": "",
-        "main_product": "",
-        "founded": "",
+    data = enterprise_form_data(enterprise.name, lucheng, enterprise.credit_code)
+    designation = {"tier": national_batch.tier_id, "batch": national_batch.pk, "year": 2021}
+    data.update(
         **management_form("former_names", 0, [{"name": "旧名（甲）"}, {"name": "旧名(甲)"}]),
-        **management_form(
-            "designations",
-            0,
-            [
-                {
-                    "tier": national_batch.tier_id,
-                    "batch": national_batch.pk,
-                    "year": 2021,
-                    "status": "final",
-                }
-            ],
-        ),
-        **management_form("recommendations", 0, []),
+        **management_form("designations", 0, [{**designation, "status": "final"}]),
         **management_form("figures", 0, [{"year": 2020, "output_value": "120000"}]),
-    }
+    )
     response = admin_client.post(admin_url(Enterprise, "change", enterprise.pk), data)
     # Two spellings of one former name are refused together, before the database sees them.
     assert response.status_code == 200
@@ -267,19 +258,6 @@ def test_enterprise_inline_edit_saves_designation_and_records_user(
     assert designation.history.get().history_user == admin_user
     assert YearlyFigures.objects.get(enterprise=enterprise).output_value == 120000
     assert enterprise.former_names.get().name_key == "旧名(甲)"
-
-
-def management_form(prefix, initial, rows):
-    """POST data of an inline formset with ``rows`` (dicts of field values) as new rows."""
-    data = {
-        f"{prefix}-TOTAL_FORMS": initial + len(rows),
-        f"{prefix}-INITIAL_FORMS": initial,
-        f"{prefix}-MIN_NUM_FORMS": 0,
-        f"{prefix}-MAX_NUM_FORMS": 1000,
-    }
-    for index, row in enumerate(rows, start=initial):
-        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
-    return data
 
 
 def test_stamps_are_shown_read_only(admin_client, sample):
@@ -458,47 +436,15 @@ def test_action_moves_none_when_any_selected_cannot_move(admin_client, sample, m
 # Change history -------------------------------------------------------------------------------
 
 
-def test_history_shows_old_and_new_values_and_who(admin_client, admin_user, sample):
-    enterprise = sample.enterprise
-    data = {
-        "name": "温州新名泵阀有限公司",
-        "credit_code": enterprise.credit_code,
-        "region": enterprise.region_id,
-        "industry": enterprise.industry_id,
-        "main_product": enterprise.main_product,
-        "founded": 1998,
-        **management_form("former_names", 0, []),
-        **management_form("designations", 0, []),
-        **management_form("recommendations", 0, []),
-        **management_form("figures", 0, []),
-    }
-    data.update(
-        {
-            "former_names-INITIAL_FORMS": 1,
-            "former_names-TOTAL_FORMS": 1,
-            "former_names-0-id": sample.former_name.pk,
-            "former_names-0-enterprise": enterprise.pk,
-            "former_names-0-name": sample.former_name.name,
-            "designations-INITIAL_FORMS": 1,
-            "designations-TOTAL_FORMS": 1,
-            "designations-0-id": sample.designation.pk,
-            "designations-0-enterprise": enterprise.pk,
-            "designations-0-tier": sample.tier.pk,
-            "designations-0-batch": sample.batch.pk,
-            "designations-0-year": 2021,
-            "designations-0-status": "final",
-            "figures-INITIAL_FORMS": 1,
-            "figures-TOTAL_FORMS": 1,
-            "figures-0-id": sample.figures.pk,
-            "figures-0-enterprise": enterprise.pk,
-            "figures-0-year": 2020,
-            "figures-0-output_value": "150000",
-        }
-    )
+def test_history_shows_old_and_new_values_and_who(
+    admin_client, admin_user, make_enterprise, lucheng
+):
+    enterprise = make_enterprise(name="温州旧名泵阀(集团)有限公司")
+    data = enterprise_form_data("温州新名泵阀有限公司", lucheng, enterprise.credit_code)
     response = admin_client.post(admin_url(Enterprise, "change", enterprise.pk), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.status_code == 302
     page = admin_client.get(admin_url(Enterprise, "history", enterprise.pk)).content.decode()
-    assert "温州示例泵阀(集团)有限公司 &rarr; 温州新名泵阀有限公司" in " ".join(page.split())
+    assert "温州旧名泵阀(集团)有限公司 &rarr; 温州新名泵阀有限公司" in " ".join(page.split())
     assert admin_user.username in page
 
 
