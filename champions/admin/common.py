@@ -16,6 +16,18 @@ from ..text import name_key
 #: Stamps of ``TimeStampedModel``: shown, never edited.
 STAMPS = ("created_at", "updated_at")
 
+#: Search and filters of the lists whose rows belong to an enterprise (titles, figures, ...).
+ENTERPRISE_SEARCH_FIELDS = (
+    "enterprise__name",
+    "enterprise__former_names__name",
+    "enterprise__credit_code",
+)
+ENTERPRISE_NAME_KEYS = ("enterprise__name_key", "enterprise__former_names__name_key")
+ENTERPRISE_FILTERS = (
+    ("enterprise__region", admin.RelatedOnlyFieldListFilter),
+    "enterprise__industry",
+)
+
 #: How many rows an inline shows at most; the rest are one click away on the filtered list.
 INLINE_ROWS = 20
 
@@ -77,8 +89,8 @@ class HistoryAdmin(RegistryAdmin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ReadOnlyAdmin(RegistryAdmin):
-    """For records only services write (stage moves, import runs): anyone may look, none edit."""
+class NoWrites:
+    """Whatever the user's permissions, offers no add, change or delete: rows are only shown."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -88,6 +100,10 @@ class ReadOnlyAdmin(RegistryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(NoWrites, RegistryAdmin):
+    """For records only services write (stage moves, import runs): anyone may look, none edit."""
 
 
 class RecentRowsFormSet(BaseInlineFormSet):
@@ -103,21 +119,12 @@ class RecentRowsFormSet(BaseInlineFormSet):
         return self._queryset
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     """An inline that lists rows without offering to add, change or delete any."""
 
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def changelist_url(model, **filters):

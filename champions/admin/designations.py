@@ -6,7 +6,14 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Batch, Designation
-from .common import STAMPS, HistoryAdmin, RecentRowsFormSet
+from .common import (
+    ENTERPRISE_FILTERS,
+    ENTERPRISE_NAME_KEYS,
+    ENTERPRISE_SEARCH_FIELDS,
+    STAMPS,
+    HistoryAdmin,
+    RecentRowsFormSet,
+)
 
 
 class BatchListFilter(admin.RelatedFieldListFilter):
@@ -46,6 +53,18 @@ def suggested_valid_until(designation):
     return formats.localize(hint) if hint else "—"
 
 
+#: What a designation says, as its own page and the enterprise's inline show it.
+DESIGNATION_FIELDS = (
+    "tier",
+    "batch",
+    "year",
+    "product",
+    "status",
+    "valid_until",
+    suggested_valid_until,
+)
+
+
 class DesignationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
@@ -65,16 +84,7 @@ class DesignationInline(BatchChoicesWithTier, admin.TabularInline):
     model = Designation
     form = DesignationForm
     formset = RecentRowsFormSet
-    fields = (
-        "tier",
-        "batch",
-        "year",
-        "product",
-        "status",
-        "valid_until",
-        suggested_valid_until,
-        "document",
-    )
+    fields = DESIGNATION_FIELDS
     readonly_fields = (suggested_valid_until,)
     autocomplete_fields = ("batch",)
     ordering = ("-year", "tier__position")
@@ -104,31 +114,12 @@ class DesignationAdmin(BatchChoicesWithTier, HistoryAdmin):
         "status",
         "year",
         ("batch", BatchListFilter),
-        ("enterprise__region", admin.RelatedOnlyFieldListFilter),
-        "enterprise__industry",
+        *ENTERPRISE_FILTERS,
     )
-    search_fields = (
-        "enterprise__name",
-        "enterprise__former_names__name",
-        "enterprise__credit_code",
-        "product",
-        "document",
-    )
-    name_key_search_fields = ("enterprise__name_key", "enterprise__former_names__name_key")
+    search_fields = (*ENTERPRISE_SEARCH_FIELDS, "product", "document")
+    name_key_search_fields = ENTERPRISE_NAME_KEYS
     autocomplete_fields = ("enterprise", "batch")
-    fields = (
-        "enterprise",
-        "tier",
-        "batch",
-        "year",
-        "product",
-        "status",
-        "valid_until",
-        suggested_valid_until,
-        "document",
-        "source",
-        *STAMPS,
-    )
+    fields = ("enterprise", *DESIGNATION_FIELDS, "document", "source", *STAMPS)
     readonly_fields = (suggested_valid_until,)
 
     @admin.display(boolean=True, description=_("in force"))

@@ -3,18 +3,12 @@
 from django.contrib import admin
 
 from ..models import ProvinceCount, Target, YearlyFigures
-from .common import HistoryAdmin, RecentRowsFormSet
-
-#: The figures as columns, in the order the statistics tables print them.
-FIGURE_FIELDS = (
-    "output_value",
-    "revenue",
-    "rd_spending",
-    "new_product_output",
-    "export_value",
-    "employees",
-    "national_rank",
-    "global_rank",
+from .common import (
+    ENTERPRISE_FILTERS,
+    ENTERPRISE_NAME_KEYS,
+    ENTERPRISE_SEARCH_FIELDS,
+    HistoryAdmin,
+    RecentRowsFormSet,
 )
 
 
@@ -23,7 +17,6 @@ class YearlyFiguresInline(admin.TabularInline):
 
     model = YearlyFigures
     formset = RecentRowsFormSet
-    fields = ("year", *FIGURE_FIELDS)
     ordering = ("-year",)
     extra = 0
     show_change_link = True
@@ -40,17 +33,9 @@ class YearlyFiguresAdmin(HistoryAdmin):
         "employees",
     )
     list_select_related = ("enterprise",)
-    list_filter = (
-        "year",
-        ("enterprise__region", admin.RelatedOnlyFieldListFilter),
-        "enterprise__industry",
-    )
-    search_fields = (
-        "enterprise__name",
-        "enterprise__former_names__name",
-        "enterprise__credit_code",
-    )
-    name_key_search_fields = ("enterprise__name_key", "enterprise__former_names__name_key")
+    list_filter = ("year", *ENTERPRISE_FILTERS)
+    search_fields = ENTERPRISE_SEARCH_FIELDS
+    name_key_search_fields = ENTERPRISE_NAME_KEYS
     autocomplete_fields = ("enterprise",)
 
 

@@ -22,7 +22,16 @@ from django.views.decorators.http import require_POST
 from ..models import Recommendation, StageMove
 from ..services.recommendations import IllegalMove, move
 from ..workflow import Stage, allowed_targets
-from .common import STAMPS, HistoryAdmin, ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet
+from .common import (
+    ENTERPRISE_FILTERS,
+    ENTERPRISE_NAME_KEYS,
+    ENTERPRISE_SEARCH_FIELDS,
+    STAMPS,
+    HistoryAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    RecentRowsFormSet,
+)
 from .designations import BatchChoicesWithTier, BatchListFilter
 
 #: Form prefix of the move panel on the change form, whose own form has a ``note`` field too.
@@ -33,14 +42,14 @@ class MoveForm(forms.Form):
     """Where to move recommendations, and the note and date to record with the move."""
 
     target = forms.ChoiceField(
-        label=_("move to"),
+        label=_("Move to"),
         choices=[(stage.value, stage.label) for stage in Stage if stage != Stage.DRAFT],
     )
     note = forms.CharField(
-        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
     )
     happened_on = forms.DateField(
-        label=_("date"),
+        label=_("Date"),
         required=False,
         help_text=_("When it happened, if not today."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -81,17 +90,10 @@ class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
         "batch__tier",
         ("batch", BatchListFilter),
         "batch__year",
-        ("enterprise__region", admin.RelatedOnlyFieldListFilter),
-        "enterprise__industry",
+        *ENTERPRISE_FILTERS,
     )
-    search_fields = (
-        "enterprise__name",
-        "enterprise__former_names__name",
-        "enterprise__credit_code",
-        "product",
-        "note",
-    )
-    name_key_search_fields = ("enterprise__name_key", "enterprise__former_names__name_key")
+    search_fields = (*ENTERPRISE_SEARCH_FIELDS, "product", "note")
+    name_key_search_fields = ENTERPRISE_NAME_KEYS
     autocomplete_fields = ("enterprise", "batch")
     fields = (
         "enterprise",
