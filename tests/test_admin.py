@@ -299,9 +299,10 @@ def move_url(recommendation):
     return admin_url(Recommendation, "move", recommendation.pk)
 
 
-def press(client, recommendation, target, note=""):
+def press(client, recommendation, target, note="", happened_on=""):
     """Press a stage button on the recommendation's change form."""
-    return client.post(move_url(recommendation), {"move-target": target, "move-note": note})
+    data = {"move-target": target, "move-note": note, "move-happened_on": happened_on}
+    return client.post(move_url(recommendation), data)
 
 
 def test_change_form_offers_a_button_per_allowed_stage(admin_client, sample):
@@ -321,18 +322,34 @@ def test_change_form_offers_a_button_per_allowed_stage(admin_client, sample):
 
 def test_button_moves_one_step_and_records_the_user(admin_client, admin_user, sample):
     recommendation = sample.recommendation
-    response = press(admin_client, recommendation, "province_passed", note="省里通过")
+    response = press(
+        admin_client, recommendation, "province_passed", note="省里通过", happened_on="2021-05-20"
+    )
     assert response.status_code == 302
     assert response.url == admin_url(Recommendation, "change", recommendation.pk)
     recommendation.refresh_from_db()
     assert recommendation.stage == "province_passed"
     last = recommendation.moves.last()
-    assert (last.source, last.target, last.moved_by, last.note) == (
+    assert (last.source, last.target, last.moved_by, last.note, last.happened_on) == (
         "nominated",
         "province_passed",
         admin_user,
         "省里通过",
+        datetime.date(2021, 5, 20),
     )
+
+
+def test_unknown_stage_or_bad_date_is_refused_with_its_field_named(admin_client, sample):
+    recommendation = sample.recommendation
+    data = {"move-target": "nowhere", "move-happened_on": "2021-13-40"}
+    response = admin_client.post(move_url(recommendation), data, headers={"accept-language": "en"})
+    shown = messages_of(response)
+    assert len(shown) == 2
+    assert shown[0].startswith("Move to: ") and "nowhere" in shown[0]
+    assert shown[1].startswith("Date: ")
+    recommendation.refresh_from_db()
+    assert recommendation.stage == "nominated"
+    assert recommendation.moves.count() == 1
 
 
 def test_illegal_button_shows_the_service_message_and_changes_nothing(admin_client, sample):

@@ -155,8 +155,10 @@ class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
         if form.is_valid():
             self.move_all(request, [recommendation], **form.cleaned_data)
         else:
-            for error in form.errors.values():
-                self.message_user(request, " ".join(error), messages.ERROR)
+            for name, errors in form.errors.items():
+                self.message_user(
+                    request, f"{form[name].label}: {' '.join(errors)}", messages.ERROR
+                )
         return redirect(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
             recommendation.pk,
