@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..text import name_key
@@ -143,11 +143,3 @@ def related_list_links(related):
             for model, lookup, value, count in related
         ),
     )
-
-
-def admin_link(obj):
-    """A link to ``obj``'s change page, or its plain text when there is none to show."""
-    if obj is None:
-        return "—"
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, obj)
