@@ -9,7 +9,7 @@ class ChampionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import history  # noqa: F401  (connects the history signal)
+        from . import cache, history  # noqa: F401  (connect their signal handlers)
         from .groups import ensure_groups
 
         # Permissions exist only after migrate has run, so the groups are made then.

@@ -10,13 +10,32 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Recommendation, Region, Tier, YearlyFigures, in_force_q
+from .models import (
+    Designation,
+    ProvinceCount,
+    Recommendation,
+    Region,
+    Seminar,
+    Target,
+    Tier,
+    YearlyFigures,
+    in_force_q,
+)
 from .workflow import ENDINGS, FUNNEL, NATIONAL, Stage
 
 #: The smallest number of enterprises an aggregate of their figures may cover on a public page.
 MIN_ENTERPRISES_PER_AGGREGATE = 3
+
+
+def suppression_note():
+    """Why a figure is left out, for the place where it would have been."""
+    return gettext(
+        "Not shown: fewer than %(n)d firms' figures go into it, which could reveal a firm's own."
+    ) % {"n": MIN_ENTERPRISES_PER_AGGREGATE}
+
 
 #: The headline figures: tiers the bureau reports together under one heading.
 HEADLINES = (
@@ -52,7 +71,29 @@ class Scope:
     @property
     def on(self):
         """The day the counts are taken: the end of ``year``, else today."""
-        return datetime.date(self.year, 12, 31) if self.year else timezone.localdate()
+        return as_of(self.year)
+
+
+def as_of(year=None):
+    """The day counts "for a year" are taken: the end of ``year``, else today."""
+    return datetime.date(year, 12, 31) if year else timezone.localdate()
+
+
+def localized(name, name_en):
+    """The English name when English is active and one is recorded, else the official name."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name
+
+
+def publicized_q(on, prefix=""):
+    """Designations on a publicity list, not past an end date on ``on``."""
+    return Q(**{f"{prefix}status": Designation.Status.PUBLICIZED}) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": on})
+    )
+
+
+def public_q(on, prefix=""):
+    """Designations the public pages may name: in force on ``on``, or on a publicity list."""
+    return in_force_q(on, prefix) | publicized_q(on, prefix)
 
 
 def subtree_codes(region):
@@ -82,6 +123,12 @@ def designation_filter(scope, prefix=""):
     return condition
 
 
+def holders(kind, enterprises, designations):
+    """How many hold a tier of ``kind``: firms for an enterprise title, products for a product
+    title (one firm can hold a product title for several products)."""
+    return designations if kind == Tier.Kind.PRODUCT else enterprises
+
+
 def tier_counts(scope):
     """Every tier, top first, with how many hold it in ``scope``: firms for enterprise titles,
     products for product titles. One query."""
@@ -97,12 +144,38 @@ def tier_counts(scope):
             "name_en": tier.name_en,
             "level": tier.level,
             "kind": tier.kind,
-            "count": tier.designation_count
-            if tier.kind == Tier.Kind.PRODUCT
-            else tier.enterprise_count,
+            "authority": tier.authority,
+            "count": holders(tier.kind, tier.enterprise_count, tier.designation_count),
         }
         for tier in tiers
     ]
+
+
+def tier_counts_by(designations, field):
+    """Holders of each tier among ``designations``, per ``field`` of their enterprise (``region``
+    or ``industry``): ``{(field value, tier code): count}``. One query."""
+    rows = (
+        designations.order_by()
+        .values(f"enterprise__{field}_id", "tier_id", "tier__kind")
+        .annotate(enterprises=Count("enterprise_id", distinct=True), designations=Count("id"))
+    )
+    return {
+        (row[f"enterprise__{field}_id"], row["tier_id"]): holders(
+            row["tier__kind"], row["enterprises"], row["designations"]
+        )
+        for row in rows
+    }
+
+
+def enterprises_by(designations, field):
+    """How many distinct firms hold any of ``designations``, per ``field`` of the enterprise.
+    One query. A firm has one region and one industry, so these add up to the overall total."""
+    rows = (
+        designations.order_by()
+        .values(f"enterprise__{field}_id")
+        .annotate(enterprises=Count("enterprise_id", distinct=True))
+    )
+    return {row[f"enterprise__{field}_id"]: row["enterprises"] for row in rows}
 
 
 def headline_counts(tiers):
@@ -134,22 +207,31 @@ def recommendation_funnels(scope):
 
     Drafts were never filed and are not counted; names never leave this function.
     """
-    recommendations = Recommendation.objects.exclude(stage=Stage.DRAFT).exclude(
-        ended_at_stage=Stage.DRAFT, stage__in=list(ENDINGS)
-    )
+    recommendations = Recommendation.objects.all()
     if scope.year:
         recommendations = recommendations.filter(batch__year=scope.year)
     if scope.region_codes:
         recommendations = recommendations.filter(enterprise__region_id__in=scope.region_codes)
+    return funnels(recommendations)
+
+
+def funnels(recommendations):
+    """``recommendation_funnels`` for any set of recommendations (a FilterSet's, for example)."""
+    filed = recommendations.exclude(stage=Stage.DRAFT).exclude(
+        ended_at_stage=Stage.DRAFT, stage__in=list(ENDINGS)
+    )
     rows = (
-        recommendations.values(
+        filed.values(
             "batch_id",
             "batch__tier_id",
             "batch__tier__name",
+            "batch__tier__name_en",
             "batch__tier__level",
             "batch__tier__position",
             "batch__number",
             "batch__year",
+            "batch__announced_on",
+            "batch__document",
         )
         .annotate(**{stage.value: Count("id", filter=reached_q(stage)) for stage in FUNNEL})
         .order_by("-batch__year", "batch__tier__position", "-batch__number")
@@ -159,13 +241,30 @@ def recommendation_funnels(scope):
             "batch_id": row["batch_id"],
             "tier": row["batch__tier_id"],
             "tier_name": row["batch__tier__name"],
+            "tier_name_en": row["batch__tier__name_en"],
             "level": row["batch__tier__level"],
             "batch": row["batch__number"],
             "year": row["batch__year"],
+            "announced_on": row["batch__announced_on"],
+            "document": row["batch__document"],
             "reached": {stage.value: row[stage.value] for stage in FUNNEL},
         }
         for row in rows
     ]
+
+
+def success_rate(reached):
+    """Share of the filed nominations that were approved, or ``None`` when none were filed."""
+    nominated = reached[Stage.NOMINATED.value]
+    return round(reached[Stage.APPROVED.value] / nominated, 3) if nominated else None
+
+
+def in_year_or_latest(figures, year=None):
+    """``figures`` of ``year``, else of the latest year any of them has (in the same query)."""
+    if year:
+        return figures.filter(year=year)
+    latest = figures.order_by("-year").values("year")[:1]
+    return figures.filter(year=Subquery(latest))
 
 
 def new_product_output(scope):
@@ -176,11 +275,7 @@ def new_product_output(scope):
     )
     if scope.region_codes:
         figures = figures.filter(enterprise__region_id__in=scope.region_codes)
-    if scope.year:
-        figures = figures.filter(year=scope.year)
-    else:
-        latest = figures.order_by("-year").values("year")[:1]
-        figures = figures.filter(year=Subquery(latest))
+    figures = in_year_or_latest(figures, scope.year)
     totals = figures.aggregate(
         year=Max("year"),
         output=Sum("output_value"),
@@ -208,3 +303,126 @@ def summary(scope):
         "new_product_output_rate": figures["rate"],
         "new_product_output_year": figures["year"],
     }
+
+
+def _target_aggregates(target):
+    """The aggregates measuring ``target`` over one year's figures: its value and how many firms
+    the value is computed from (the disclosure rule needs the second)."""
+    if target.metric == Target.Metric.ENTERPRISES_OVER:
+        # A count over a threshold is computed from every reporting firm's figure.
+        return Count("id", filter=Q(output_value__gte=target.threshold)), Count("id")
+    in_group = Q(enterprise__industry__group=target.industry_group)
+    return Sum("output_value", filter=in_group), Count("id", filter=in_group)
+
+
+def target_progress():
+    """Every target with its value in the latest year with output figures. Two queries.
+
+    ``value`` is ``None`` (``suppressed``) when fewer than ``MIN_ENTERPRISES_PER_AGGREGATE`` firms'
+    figures go into it, so that no firm's own figure can be read off a public page.
+    """
+    targets = list(Target.objects.order_by("position", "code"))
+    figures = in_year_or_latest(YearlyFigures.objects.filter(output_value__isnull=False))
+    aggregates = {"year": Max("year")}
+    for target in targets:
+        aggregates[f"value_{target.pk}"], aggregates[f"firms_{target.pk}"] = _target_aggregates(
+            target
+        )
+    totals = figures.aggregate(**aggregates)
+    progress = []
+    for target in targets:
+        firms = totals[f"firms_{target.pk}"]
+        suppressed = firms < MIN_ENTERPRISES_PER_AGGREGATE
+        value = None if suppressed else Decimal(totals[f"value_{target.pk}"] or 0)
+        progress.append(
+            {
+                "code": target.code,
+                "name": target.name,
+                "metric": target.metric,
+                "industry_group": target.industry_group,
+                "threshold": target.threshold,
+                "goal": target.goal,
+                "deadline_year": target.deadline_year,
+                "year": totals["year"],
+                "value": value,
+                "enterprises": firms,
+                "suppressed": suppressed,
+                "share": None if value is None else min(float(value / target.goal), 1.0),
+            }
+        )
+    return progress
+
+
+def province_comparison(city_code, counts=None):
+    """The counts the province publishes for each of its cities, ranked, per tier and measure.
+
+    ``counts`` narrows the rows (a FilterSet's, say). For each tier and measure, the rows of the
+    latest year among them. The city whose registry this is is marked, with its rank ("3rd in
+    Zhejiang"); ties share a rank. Two queries (the city and its province; the counts).
+    """
+    city = Region.objects.select_related("parent").filter(code=city_code).first()
+    if city is None or city.parent is None:
+        return {"city": city, "province": None, "groups": []}
+    if counts is None:
+        counts = ProvinceCount.objects.all()
+    counts = counts.filter(region__parent_id=city.parent_id)
+    rows = counts.values(
+        "region_id",
+        "region__name",
+        "region__name_en",
+        "tier_id",
+        "tier__name",
+        "tier__name_en",
+        "tier__position",
+        "year",
+        "measure",
+        "count",
+        "source",
+    ).order_by("tier__position", "tier_id", "measure", "-year", "-count", "region_id")
+    groups = {}
+    for row in rows:
+        key = (row["tier_id"], row["measure"])
+        group = groups.setdefault(key, {"year": row["year"], "rows": []})
+        if row["year"] == group["year"]:  # rows come latest year first
+            group["rows"].append(row)
+    return {
+        "city": city,
+        "province": city.parent,
+        "groups": [_ranked(city_code, key, group) for key, group in groups.items()],
+    }
+
+
+def _ranked(city_code, key, group):
+    rows = group["rows"]
+    first = rows[0]
+    cities, rank, previous = [], 0, None
+    for position, row in enumerate(rows, start=1):
+        if row["count"] != previous:
+            rank, previous = position, row["count"]
+        cities.append(
+            {
+                "code": row["region_id"],
+                "name": row["region__name"],
+                "name_en": row["region__name_en"],
+                "count": row["count"],
+                "rank": rank,
+                "is_city": row["region_id"] == city_code,
+            }
+        )
+    own = next((c for c in cities if c["is_city"]), None)
+    return {
+        "tier": key[0],
+        "tier_name": first["tier__name"],
+        "tier_name_en": first["tier__name_en"],
+        "measure": key[1],
+        "year": group["year"],
+        "sources": sorted({row["source"] for row in rows if row["source"]}),
+        "cities": cities,
+        "city_rank": own["rank"] if own else None,
+        "city_count": own["count"] if own else None,
+    }
+
+
+def latest_seminars(limit):
+    """The latest published seminars, with their sponsors. Two queries."""
+    return list(Seminar.objects.published().prefetch_related("sponsors")[:limit])

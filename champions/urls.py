@@ -5,5 +5,14 @@ from . import views
 app_name = "champions"
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("enterprises/", views.enterprise_list, name="enterprises"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise"),
+    path("by-region/", views.by_region, name="by-region"),
+    path("by-industry/", views.by_industry, name="by-industry"),
+    path("by-batch/", views.by_batch, name="by-batch"),
+    path("province/", views.province, name="province"),
+    path("targets/", views.targets, name="targets"),
+    path("seminars/", views.seminars, name="seminars"),
     path("api/summary.json", views.summary_json, name="summary-json"),
 ]

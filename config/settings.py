@@ -126,3 +126,14 @@ LOGIN_URL = "admin:login"
 CHAMPIONS_CITY_CODE = os.environ.get("CHAMPIONS_CITY_CODE", "330300")
 
 CHAMPIONS_VERBOSE_NAME = _("Champions registry")
+# The public pages cache their aggregates in the database, so that every process (web workers,
+# import commands) sees one cache and one data version; see champions/cache.py. The table is
+# created after migrate.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "champions_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+

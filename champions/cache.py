@@ -1,0 +1,93 @@
+"""The public pages' cache, and its invalidation whenever the registry's data changes.
+
+Every value is stored under the current *data version*, a random token kept in the cache itself.
+Saving or deleting any record of the registry (post_save, post_delete, m2m_changed) and every
+import run replace the token, so the next request computes afresh: a change made in the admin
+shows on the next page load, and nothing has to know which pages a change affects. Code that
+writes rows without model signals (``bulk_create``, ``update``, raw SQL) calls ``data_changed()``.
+
+The cache is the database cache table (``CACHES`` in the settings): one for every process, so an
+import run by a command reaches the web server, and a new version written inside a transaction
+commits together with the change that caused it. The version is replaced again after the commit,
+so that a backend outside the database cannot keep a page computed just before the commit.
+"""
+
+import hashlib
+import uuid
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import router, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.dispatch import receiver
+from django.utils.translation import get_language
+
+VERSION_KEY = "champions:data-version"
+
+#: How long a computed page stays cached if no change comes first: a day bounds how long a
+#: clock-dependent figure ("in force today") can lag behind a title expiring at midnight.
+TIMEOUT = 24 * 60 * 60
+
+
+def data_version():
+    """The current data version; a new one if the cache has lost it."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def _new_version():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def data_changed(using=None, **kwargs):
+    """Make every cached page stale: now (for reads later in the same transaction) and again
+    when the transaction commits. Works as a signal receiver too."""
+    _new_version()
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        transaction.on_commit(_new_version, using=using)
+
+
+def cached(name, parts, compute):
+    """``compute()``'s value for page ``name`` with parameters ``parts`` in the active language,
+    from the cache when the data have not changed since it was stored."""
+    digest = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:32]
+    key = f"champions:{data_version()}:{get_language()}:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def _is_registry_model(sender):
+    """A model of the registry's data: not its change history, and not the frozen copy of a model
+    that migrations use (migrations end with ``create_cache_table``, which starts afresh)."""
+    registry = apps.get_app_config("champions")
+    return sender in registry.models.values() and not sender.__name__.startswith("Historical")
+
+
+@receiver(post_save, dispatch_uid="champions-cache-post-save")
+@receiver(post_delete, dispatch_uid="champions-cache-post-delete")
+@receiver(m2m_changed, dispatch_uid="champions-cache-m2m-changed")
+def _record_changed(sender, using=None, **kwargs):
+    # m2m_changed's sender is the through model, whose app is the app of the model declaring it.
+    if _is_registry_model(sender):
+        data_changed(using=using)
+
+
+@receiver(post_migrate, dispatch_uid="champions-cache-table")
+def create_cache_table(sender, using="default", **kwargs):
+    """Create the database cache table after ``migrate``, so a fresh database serves pages, and
+    start a new data version, since migrations may have changed data."""
+    if sender is not apps.get_app_config("champions"):
+        return
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith("DatabaseCache") and router.allow_migrate(using, "champions"):
+        call_command("createcachetable", database=using, verbosity=0)
+    _new_version()

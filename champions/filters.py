@@ -1,0 +1,268 @@
+"""django-filter FilterSets, one per public listing.
+
+Each serves its page, the page's CSV and JSON twins and the staff exports, so a filter in a URL
+means the same everywhere (as in NetBox). Titles are filtered as designations, so that "tier X in
+year Y" applies to one and the same title, never to one firm's different titles.
+"""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import summary
+from .forms import (
+    BatchChoiceField,
+    DirectoryForm,
+    LocalizedModelChoiceField,
+    LocalizedModelMultipleChoiceField,
+)
+from .models import (
+    Batch,
+    Designation,
+    Enterprise,
+    FormerName,
+    Industry,
+    ProvinceCount,
+    Recommendation,
+    Region,
+    Seminar,
+    Tier,
+)
+from .models.common import MAX_YEAR, MIN_YEAR
+from .text import name_key
+
+#: Statuses a public page may ever show; the as-of date then narrows them down.
+PUBLIC_STATUSES = (*Designation.IN_FORCE_STATUSES, Designation.Status.PUBLICIZED)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", MIN_YEAR)
+        kwargs.setdefault("max_value", MAX_YEAR)
+        super().__init__(*args, **kwargs)
+
+
+class TierFilter(django_filters.ModelMultipleChoiceFilter):
+    """One or more tiers by code (``?tier=a&tier=b``), top of the echelon first."""
+
+    field_class = LocalizedModelMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Tier.objects.order_by("position", "code"))
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("label", _("Title"))
+        # The filter joins nothing that could repeat a row.
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+def city_regions(request=None):
+    """The regions offered in filters: the city and its counties."""
+    city = settings.CHAMPIONS_CITY_CODE
+    return Region.objects.filter(Q(code=city) | Q(parent_id=city)).order_by("code")
+
+
+ANY = _("All")
+
+
+class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
+    """A region by code, with everything under it (the city means all its counties)."""
+
+    field_class = LocalizedModelChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", ANY)
+        kwargs.setdefault("queryset", city_regions)
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("label", _("Region"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": summary.subtree_codes(value)})
+
+
+class IndustryFilter(django_filters.ModelChoiceFilter):
+    field_class = LocalizedModelChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", ANY)
+        kwargs.setdefault("queryset", Industry.objects.all())
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("label", _("Industry"))
+        super().__init__(*args, **kwargs)
+
+
+class BatchFilter(django_filters.ModelChoiceFilter):
+    field_class = BatchChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", ANY)
+        super().__init__(*args, **kwargs)
+
+
+class TitleFilterSet(django_filters.FilterSet):
+    """Titles in force at the end of ``year`` (else today): what the breakdowns count.
+
+    The conditions are those of ``summary.designation_filter``, so a breakdown filtered by region
+    and year counts what ``/api/summary.json`` with the same region and year counts.
+    """
+
+    tier = TierFilter()
+    level = django_filters.ChoiceFilter(
+        field_name="tier__level", choices=Tier.Level.choices, empty_label=ANY, label=_("Level")
+    )
+    region = RegionSubtreeFilter(field_name="enterprise__region")
+    industry = IndustryFilter(field_name="enterprise__industry")
+    year = YearFilter(label=_("In force at the end of"))
+
+    #: Filters that together decide which titles are visible (see ``filter_queryset``).
+    VISIBILITY = ("year",)
+
+    class Meta:
+        model = Designation
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Designation.objects.filter(status__in=PUBLIC_STATUSES)
+        super().__init__(data, queryset, **kwargs)
+
+    @property
+    def as_of_year(self):
+        return self.form.cleaned_data.get("year") if self.is_valid() else None
+
+    @property
+    def on(self):
+        """The date titles are judged on: the end of ``year``, else today."""
+        return summary.as_of(self.as_of_year)
+
+    def visible_q(self):
+        return summary.designation_filter(summary.Scope(year=self.as_of_year))
+
+    def filter_queryset(self, queryset):
+        """Apply the visibility rule, then every other filter as django-filter does.
+
+        The as-of date and (in the directory) the status decide together which titles count,
+        so they make one condition instead of each filtering on its own.
+        """
+        queryset = queryset.filter(self.visible_q())
+        for name, value in self.form.cleaned_data.items():
+            if name in self.VISIBILITY or name not in self.filters:
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+class DirectoryFilterSet(TitleFilterSet):
+    """The directory of firms: the titles that match, and the firms holding them.
+
+    ``status`` chooses between titles in force (the default, what every count on the site
+    counts), titles on a publicity list, or both.
+    """
+
+    IN_FORCE, PUBLICIZED, ALL = "", "publicized", "all"
+
+    status = django_filters.ChoiceFilter(
+        choices=[(PUBLICIZED, _("On a publicity list")), (ALL, _("In force or on a list"))],
+        empty_label=_("In force"),
+        label=_("Status"),
+    )
+    batch = BatchFilter(
+        queryset=Batch.objects.select_related("tier").order_by(
+            "tier__position", "-year", "-number"
+        ),
+        label=_("Batch"),
+    )
+    designated = YearFilter(field_name="year", label=_("Designated in"))
+    q = django_filters.CharFilter(method="filter_name", label=_("Name contains"))
+
+    VISIBILITY = ("year", "status")
+
+    class Meta:
+        model = Designation
+        fields = []
+        form = DirectoryForm
+
+    def visible_q(self):
+        status = self.form.cleaned_data.get("status") if self.is_valid() else ""
+        in_force = super().visible_q()
+        if status == self.IN_FORCE:
+            return in_force
+        publicized = summary.publicized_q(self.on)
+        if self.as_of_year:
+            publicized &= Q(year__lte=self.as_of_year)
+        return publicized if status == self.PUBLICIZED else in_force | publicized
+
+    def filter_name(self, queryset, name, value):
+        """Current or former name, compared by matching key (full-width, spaces, brackets)."""
+        key = name_key(value)
+        former = FormerName.objects.filter(
+            enterprise_id=OuterRef("enterprise_id"), name_key__contains=key
+        )
+        return queryset.filter(Q(enterprise__name_key__contains=key) | Exists(former))
+
+    def enterprises(self):
+        """The firms holding a matching title, in the order asked for."""
+        return (
+            Enterprise.objects.filter(pk__in=self.qs.values("enterprise_id"))
+            .select_related("region", "industry")
+            .order_by(*self.form.ordering())
+        )
+
+
+class FunnelFilterSet(django_filters.FilterSet):
+    """Recommendations, for the batch funnels (only counts of them are ever shown)."""
+
+    tier = TierFilter(field_name="batch__tier")
+    level = django_filters.ChoiceFilter(
+        field_name="batch__tier__level",
+        choices=Tier.Level.choices,
+        empty_label=ANY,
+        label=_("Level"),
+    )
+    region = RegionSubtreeFilter(field_name="enterprise__region")
+    year = YearFilter(field_name="batch__year", label=_("Batch year"))
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+
+class ProvinceCountFilterSet(django_filters.FilterSet):
+    """The counts the province publishes for its cities."""
+
+    tier = TierFilter()
+    measure = django_filters.ChoiceFilter(
+        choices=ProvinceCount.Measure.choices, empty_label=ANY, label=_("Measure")
+    )
+    year = YearFilter(label=_("Year"))
+
+    class Meta:
+        model = ProvinceCount
+        fields = []
+
+
+class SeminarFilterSet(django_filters.FilterSet):
+    """Published seminars only."""
+
+    year = YearFilter(field_name="held_on__year", label=_("Year"))
+    q = django_filters.CharFilter(method="filter_text", label=_("Title or theme contains"))
+
+    class Meta:
+        model = Seminar
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Seminar.objects.published()
+        super().__init__(data, queryset, **kwargs)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(theme__icontains=value))
