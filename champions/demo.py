@@ -21,6 +21,7 @@ from django.apps import apps
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from .cache import data_changed
 from .models import (
     Batch,
     Designation,
@@ -331,10 +332,11 @@ SPONSORS = (
     ("中国工业经济联合会", "China Federation of Industrial Economics"),
     ("温州市人民政府", "Wenzhou Municipal Government"),
 )
+#: Made-up speakers; their names carry the sample label.
 EXPERTS = (
-    ("示例专家甲", "中国工业经济联合会（示例）"),
-    ("示例专家乙", "浙江省经济和信息化厅（示例）"),
-    ("示例专家丙", "温州大学商学院（示例）"),
+    ("示例专家甲", "中国工业经济联合会 专家"),
+    ("示例专家乙", "浙江省经济和信息化厅 专家"),
+    ("示例专家丙", "温州大学商学院 教授"),
 )
 
 
@@ -502,8 +504,8 @@ def load_demo():
 
     Returns ``{model: rows added}`` for every model of the registry, history tables included.
     """
-    before = row_counts()
     with transaction.atomic():
+        before = row_counts()
         firms = plan_firms()
         ids = _load_enterprises(firms)
         batches = _load_batches()
@@ -513,8 +515,12 @@ def load_demo():
         _load_province_counts()
         _load_targets()
         _load_seminar(ids)
-    after = row_counts()
-    return {model: after[model] - before[model] for model in after}
+        after = row_counts()
+        added = {model: after[model] - before[model] for model in after}
+        if any(added.values()):
+            # Bulk inserts send no model signals, so the public pages' cache is told here.
+            data_changed()
+    return added
 
 
 def _load_enterprises(firms):

@@ -275,6 +275,7 @@ def test_the_seminar_of_12_july_2021_is_published(loaded):
         "温州市人民政府",
     }
     assert seminar.experts.count() >= 2
+    assert not seminar.experts.exclude(name__startswith="示例").exists()
     assert seminar.participants.count() >= 5
     assert not seminar.participants.filter(
         recommendations__stage__in=[Stage.NOMINATED, Stage.PROVINCE_PASSED, Stage.SUBMITTED]
@@ -289,6 +290,15 @@ def test_running_it_again_changes_nothing(loaded):
     assert table_state() == before
     assert set(added.values()) == {0}
     assert sum(loaded.values()) > 20_000
+
+
+def test_the_public_pages_see_what_the_demo_adds_in_bulk(summary_json):
+    Designation.objects.filter(tier="little_giant").first().delete()
+    assert by_code(summary_json()["headlines"])["little_giants"] == 20  # now cached
+
+    load_demo()
+
+    assert by_code(summary_json()["headlines"])["little_giants"] == 21
 
 
 def test_the_command_adds_what_is_missing_and_reports_time_and_rows(loaded):
