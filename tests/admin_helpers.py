@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from champions.admin.concurrency import edit_token
 from champions.history import recording_import_run
 from champions.models import (
     Batch,
@@ -183,3 +184,9 @@ def enterprise_form_data(name, region, credit_code=""):
     for prefix in ENTERPRISE_INLINES:
         data.update(management_form(prefix, 0, []))
     return data
+
+
+def opened(obj):
+    """What a change form opened now would post back: the record's edit token."""
+    obj.refresh_from_db(fields=["updated_at"])
+    return {"edit_token": edit_token(obj.updated_at)}

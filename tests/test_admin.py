@@ -42,6 +42,7 @@ from tests.admin_helpers import (
     make_rows,
     make_sample,
     management_form,
+    opened,
 )
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +243,7 @@ def test_enterprise_inline_edit_saves_designation_and_records_user(
 ):
     enterprise = make_enterprise()
     data = enterprise_form_data(enterprise.name, lucheng, enterprise.credit_code)
+    data.update(opened(enterprise))
     designation = {"tier": national_batch.tier_id, "batch": national_batch.pk, "year": 2021}
     data.update(
         **management_form("former_names", 0, [{"name": "旧名（甲）"}, {"name": "旧名(甲)"}]),
@@ -391,7 +393,12 @@ def test_approval_through_the_admin_creates_exactly_one_designation(admin_client
 
 def test_stage_cannot_be_posted_through_the_change_form(admin_client, sample):
     recommendation = sample.recommendation
-    data = {"note": "改了备注", "stage": "approved", **management_form("moves", 1, [])}
+    data = {
+        "note": "改了备注",
+        "stage": "approved",
+        **management_form("moves", 1, []),
+        **opened(recommendation),
+    }
     response = admin_client.post(admin_url(Recommendation, "change", recommendation.pk), data)
     assert response.status_code == 302
     recommendation.refresh_from_db()
@@ -461,6 +468,7 @@ def test_history_shows_old_and_new_values_and_who(
 ):
     enterprise = make_enterprise(name="温州旧名泵阀(集团)有限公司")
     data = enterprise_form_data("温州新名泵阀有限公司", lucheng, enterprise.credit_code)
+    data.update(opened(enterprise))
     response = admin_client.post(admin_url(Enterprise, "change", enterprise.pk), data)
     assert response.status_code == 302
     page = admin_client.get(admin_url(Enterprise, "history", enterprise.pk)).content.decode()

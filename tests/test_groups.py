@@ -14,6 +14,7 @@ from tests.admin_helpers import (
     enterprise_form_data,
     make_member,
     make_sample,
+    opened,
 )
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ class TestDataEntry:
         )
         assert response.status_code == 302
         enterprise = Enterprise.objects.get(name="新录企业")
-        data = enterprise_form_data("新录企业（改名）", lucheng)
+        data = {**enterprise_form_data("新录企业（改名）", lucheng), **opened(enterprise)}
         response = client.post(admin_url(Enterprise, "change", enterprise.pk), data)
         assert response.status_code == 302
         enterprise.refresh_from_db()
@@ -89,7 +90,7 @@ class TestDataEntry:
         response = client.post(admin_url(Designation, "add"), designation_form_data(sample))
         assert response.status_code == 302
         designation = Designation.objects.get()
-        data = designation_form_data(sample, status="review_passed")
+        data = {**designation_form_data(sample, status="review_passed"), **opened(designation)}
         response = client.post(admin_url(Designation, "change", designation.pk), data)
         assert response.status_code == 302
         designation.refresh_from_db()

@@ -12,6 +12,7 @@ from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..text import name_key
+from .concurrency import with_edit_guard
 
 #: Stamps of ``TimeStampedModel``: shown, never edited.
 STAMPS = ("created_at", "updated_at")
@@ -39,7 +40,8 @@ def stamps_of(model):
 
 
 class RegistryAdmin(admin.ModelAdmin):
-    """Base of every ModelAdmin here: stamps read-only and a name-key search.
+    """Base of every ModelAdmin here: stamps read-only, a name-key search, and for stamped
+    models a guard against two staff overwriting each other (``concurrency``).
 
     ``name_key_search_fields`` lists fields holding ``champions.text.name_key`` values. The search
     term is normalised the same way and matched against them, so 温州某某（集团） finds a firm
@@ -50,6 +52,12 @@ class RegistryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), *stamps_of(self.model))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        guarded = obj is not None and "updated_at" in stamps_of(self.model)
+        if guarded and self.has_change_permission(request, obj):
+            kwargs["form"] = with_edit_guard(kwargs.get("form", self.form))
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
