@@ -4,6 +4,7 @@ One normaliser and one validator, used by the model field, the admin forms and t
 that a code is accepted or refused the same way wherever it is entered.
 """
 
+import operator
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 #: The 31 characters a code may use: digits and upper-case letters without I, O, S, V and Z.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CHAR_VALUE = {char: value for value, char in enumerate(CREDIT_CODE_ALPHABET)}
+_ALPHABET = frozenset(CREDIT_CODE_ALPHABET)
 #: Weight of each of the first 17 positions: 3**i mod 31.
 _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 CREDIT_CODE_LENGTH = 18
@@ -29,7 +31,10 @@ def normalize_credit_code(value):
 
 def credit_code_check_character(first17):
     """The check character for the first 17 characters of a code (they must be in the alphabet)."""
-    total = sum(_CHAR_VALUE[char] * weight for char, weight in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError(f"expected {len(_WEIGHTS)} characters, got {len(first17)}")
+    # map() instead of a generator: the importer checks a million codes per file.
+    total = sum(map(operator.mul, map(_CHAR_VALUE.__getitem__, first17), _WEIGHTS))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -40,8 +45,8 @@ def credit_code_error(code):
     """
     if len(code) != CREDIT_CODE_LENGTH:
         return _("a credit code has 18 characters, this one has %(count)d") % {"count": len(code)}
-    bad = [char for char in code if char not in _CHAR_VALUE]
-    if bad:
+    if not _ALPHABET.issuperset(code):
+        bad = [char for char in code if char not in _CHAR_VALUE]
         return _("a credit code cannot contain %(chars)s") % {"chars": "".join(dict.fromkeys(bad))}
     expected = credit_code_check_character(code[:17])
     if code[17] != expected:
