@@ -1,0 +1,243 @@
+"""Parsers for the cells of a CSV file, and the formula escaping shared with the export.
+
+Each parser takes the text of one cell and returns the value to store, or raises ``CellError``
+with a message for the data officer. An empty cell means "no value", never zero. Structured
+values (numbers, dates, codes, choices) are NFKC-normalised first, so full-width digits and
+letters from Excel files are read as ASCII; free text keeps its characters (official names are
+written with full-width brackets) and is only trimmed.
+"""
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from ..models.common import MAX_YEAR, MIN_YEAR
+from ..validators import credit_code_error, normalize_credit_code
+from .errors import CellError
+
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Separators of a list inside one cell (former names, sponsors, participants).
+LIST_SEPARATORS = re.compile(r"[;；]")
+
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def needs_formula_escape(value):
+    """Whether the export must prefix ``value`` with ``'`` so that a spreadsheet shows it as text.
+
+    A value that already starts with ``'`` before such a character is escaped too, so that the
+    import, which removes exactly one ``'``, gives back what was exported.
+    """
+    while value[:1] == "'":
+        value = value[1:]
+    return value[:1] in FORMULA_STARTS
+
+
+def escape_formula(value):
+    return "'" + value if needs_formula_escape(value) else value
+
+
+def unescape_formula(value):
+    return value[1:] if value[:1] == "'" and needs_formula_escape(value) else value
+
+
+def normalize(value):
+    """NFKC and trimmed: how every structured cell is read."""
+    if value[:1] == "'":
+        value = unescape_formula(value)
+    if not value.isascii():  # ASCII is already NFKC; most cells are, and this is the hot path
+        value = unicodedata.normalize("NFKC", value)
+    return value.strip()
+
+
+def text(max_length, empty=""):
+    """Free text, trimmed; ``empty`` for an empty cell ("" clears the field, None keeps it)."""
+
+    def parse(raw):
+        value = (unescape_formula(raw) if raw[:1] == "'" else raw).strip()
+        if not value:
+            return empty
+        if len(value) > max_length:
+            raise CellError(
+                _("at most %(max)d characters, this has %(count)d")
+                % {"max": max_length, "count": len(value)}
+            )
+        return value
+
+    return parse
+
+
+def text_list(max_length):
+    """Names separated by ``;`` in one cell, each trimmed, in the file's order, without repeats."""
+    parse_item = text(max_length)
+
+    def parse(raw):
+        items = [parse_item(item) for item in LIST_SEPARATORS.split(unescape_formula(raw))]
+        return tuple(dict.fromkeys(item for item in items if item))
+
+    return parse
+
+
+def _plain_number(raw):
+    """The cell without thousands separators, or "" for an empty cell."""
+    value = normalize(raw).replace(" ", "")
+    if "," in value:
+        if not _THOUSANDS.match(value):
+            raise CellError(_("misplaced thousands separator"))
+        value = value.replace(",", "")
+    return value
+
+
+def integer(minimum=0, maximum=2**31 - 1):
+    def parse(raw):
+        value = _plain_number(raw)
+        if not value:
+            return None
+        if not value.isdecimal():
+            raise CellError(_("not a whole number"))
+        number = int(value)
+        if not minimum <= number <= maximum:
+            raise CellError(
+                _("must be between %(min)s and %(max)s") % {"min": minimum, "max": maximum}
+            )
+        return number
+
+    return parse
+
+
+def decimal(max_digits=16, decimal_places=2):
+    """A non-negative amount (money in 10k yuan) with at most ``decimal_places`` decimals."""
+    integer_digits = max_digits - decimal_places
+
+    def parse(raw):
+        value = _plain_number(raw)
+        if not value:
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise CellError(_("not a number")) from None
+        if not number.is_finite():
+            raise CellError(_("not a number"))
+        if number < 0:
+            raise CellError(_("cannot be negative"))
+        sign, digits, exponent = number.as_tuple()
+        if -exponent > decimal_places:
+            raise CellError(_("at most %(places)d decimal places") % {"places": decimal_places})
+        if len(digits) + exponent > integer_digits:
+            raise CellError(_("too large"))
+        return number
+
+    return parse
+
+
+_YEAR_SUFFIX = re.compile(r"\s*年(度)?$")
+
+
+def year(raw):
+    if len(raw) == 4 and raw.isascii() and raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
+        return int(raw)  # the usual case, without the regular expression
+    value = _YEAR_SUFFIX.sub("", normalize(raw))
+    if not value:
+        return None
+    if not (value.isdecimal() and len(value) == 4):
+        raise CellError(_("not a year"))
+    number = int(value)
+    if not MIN_YEAR <= number <= MAX_YEAR:
+        raise CellError(
+            _("a year between %(min)d and %(max)d") % {"min": MIN_YEAR, "max": MAX_YEAR}
+        )
+    return number
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def date(raw):
+    """A date as 2021-07-12, 2021/7/12, 2021.7.12, 2021年7月12日 or 20210712."""
+    value = normalize(raw).replace(" ", "")
+    if not value:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(value)
+        if match:
+            try:
+                parsed = datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                raise CellError(_("no such date")) from None
+            if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+                raise CellError(_("no such date"))
+            return parsed
+    raise CellError(_("not a date (write it as 2021-07-12)"))
+
+
+def match_key(value):
+    """How words are compared with a list of accepted spellings: NFKC, no spaces or quotes,
+    case-folded. Tier names are published as 专精特新“小巨人”企业, "小巨人" or without quotes."""
+    return "".join(_QUOTES.sub("", normalize(value)).split()).casefold()
+
+
+_QUOTES = re.compile(r"[\"'“”‘’「」『』《》]")
+
+
+def choice(spellings, name):
+    """One of a fixed set of values; ``spellings`` maps every accepted word to the value."""
+    by_key = {match_key(word): value for word, value in spellings.items()}
+    accepted = "、".join(dict.fromkeys(spellings))
+
+    def parse(raw):
+        key = match_key(raw)
+        if not key:
+            return None
+        try:
+            return by_key[key]
+        except KeyError:
+            raise CellError(
+                _("unknown %(name)s; accepted: %(accepted)s") % {"name": name, "accepted": accepted}
+            ) from None
+
+    return parse
+
+
+boolean = choice(
+    {
+        "yes": True,
+        "no": False,
+        "true": True,
+        "false": False,
+        "1": True,
+        "0": False,
+        "是": True,
+        "否": False,
+        "y": True,
+        "n": False,
+    },
+    "yes/no value",
+)
+
+
+def credit_code(raw):
+    """A unified social credit code, upper-cased and checked (GB 32100-2015)."""
+    code = normalize_credit_code(unescape_formula(raw) if raw[:1] == "'" else raw)
+    if not code:
+        return None
+    message = credit_code_error(code)
+    if message:
+        raise CellError(message)
+    return code
+
+
+def ignored(raw):
+    """A column that is read and thrown away (序号, the row number of official lists)."""
+    return None

@@ -1,0 +1,209 @@
+"""The columns a kind of file may have, and how a file's header row is matched to them.
+
+Headers are English field names or their Chinese labels, compared after NFKC, without spaces,
+case-folded, with a leading ``*`` (the "required" mark of templates) dropped, so 企业名称,
+``*企业名称`` and ``Name`` all work.
+"""
+
+import itertools
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .errors import CellError, RowError
+
+#: Columns of official lists that carry nothing to import: the row number.
+IGNORED_HEADERS = ("序号", "编号", "no", "no.", "#")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kind of file.
+
+    ``name`` is the English header; ``labels`` are the other accepted headers, the official
+    Chinese one first. ``field`` is the model column the value is written to, or ``None`` when
+    the kind uses the value itself; ``staging`` names the staging column (default: ``field``,
+    else ``name``) and ``db_type`` its SQL type where it is not a model column.
+    ``keep_when_empty`` makes an empty cell leave the stored value as it is (keys and required
+    fields, which have no "no value"); otherwise an empty cell clears the field.
+    """
+
+    name: str
+    labels: tuple
+    parse: object
+    field: str | None = None
+    keep_when_empty: bool = False
+    staging: str | None = None
+    db_type: str | None = None
+
+    def headers(self):
+        return (self.name, *self.labels)
+
+    @property
+    def staging_name(self):
+        return self.staging or self.field or self.name
+
+
+def header_key(text):
+    return "".join(unicodedata.normalize("NFKC", text).split()).lstrip("*").casefold()
+
+
+@dataclass
+class BoundColumn:
+    column: Column
+    #: Positions of the file's columns feeding this one, best header first: a list may give both
+    #: 所属区县 and 所在地市, and the county wins where both are filled in.
+    positions: list = field(default_factory=list)
+    header: str = ""
+
+    def cell_reader(self):
+        """A function giving this column's cell of a row ("" where the row is short)."""
+        if len(self.positions) == 1:
+            (position,) = self.positions
+
+            def read_one(cells):
+                try:
+                    return cells[position]
+                except IndexError:
+                    return ""
+
+            return read_one
+
+        def read_first_filled(cells):
+            for position in self.positions:
+                if position < len(cells) and cells[position].strip():
+                    return cells[position]
+            return ""
+
+        return read_first_filled
+
+
+class Header:
+    """A file's header row matched to a kind's columns."""
+
+    def __init__(self, columns, required, line, header_cells):
+        self.line = line
+        self.width = len(header_cells)
+        by_key = {}
+        for column in columns:
+            for rank, header in enumerate(column.headers()):
+                by_key.setdefault(header_key(header), (column, rank))
+        problems = []
+        bound = {}
+        seen = {}
+        ranked = {}
+        for position, text in enumerate(header_cells):
+            key = header_key(text)
+            if not key or key in IGNORED_HEADERS:
+                continue
+            if key in seen:
+                problems.append(
+                    RowError(
+                        line,
+                        text,
+                        _("this column appears twice (also column %(n)d)") % {"n": seen[key] + 1},
+                    )
+                )
+                continue
+            seen[key] = position
+            if key not in by_key:
+                problems.append(
+                    RowError(
+                        line,
+                        text,
+                        _("unknown column; accepted: %(accepted)s")
+                        % {"accepted": describe(columns)},
+                    )
+                )
+                continue
+            column, rank = by_key[key]
+            bound.setdefault(column.name, BoundColumn(column))
+            ranked.setdefault(column.name, []).append((rank, position, text.strip()))
+        for name, entries in ranked.items():
+            entries.sort()
+            bound[name].positions = [position for _rank, position, _text in entries]
+            bound[name].header = entries[0][2]
+        present = set(bound)
+        for group in required:
+            if not present.intersection(group):
+                wanted = " / ".join(describe_column(columns, name) for name in group)
+                problems.append(RowError(line, wanted, _("missing required column")))
+        self.problems = problems
+        # Columns in the kind's order, so that staging rows line up with the staging table.
+        self.columns = [bound[column.name] for column in columns if column.name in bound]
+        self.present = present
+
+    def __contains__(self, name):
+        return name in self.present
+
+    def label(self, name):
+        """The header the file uses for column ``name`` (for error messages)."""
+        for bound in self.columns:
+            if bound.column.name == name:
+                return bound.header
+        return name
+
+    def parser(self, errors):
+        """A function ``(line, cells) -> dict or None`` reading one row, reporting bad cells."""
+        fields = [
+            (bound.column.name, bound.column.parse, bound.cell_reader(), bound.header)
+            for bound in self.columns
+        ]
+        width = self.width
+
+        def parse_row(line, cells):
+            row = {}
+            ok = True
+            for name, parse, raw_of, header in fields:
+                raw = raw_of(cells)
+                try:
+                    row[name] = parse(raw)
+                except CellError as error:
+                    errors.add(line, header, error, raw)
+                    ok = False
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                errors.add(
+                    line,
+                    _("column %(n)d") % {"n": width + 1},
+                    _("more cells than the header has columns"),
+                    cells[width],
+                )
+                ok = False
+            return row if ok else None
+
+        return parse_row
+
+
+def describe_column(columns, name):
+    for column in columns:
+        if column.name == name:
+            return f"{column.labels[0]} ({column.name})" if column.labels else column.name
+    return name
+
+
+def describe(columns):
+    return ", ".join(describe_column(columns, column.name) for column in columns)
+
+
+def find_header(rows, columns, search_lines):
+    """Split ``rows`` into the header row and the data rows after it.
+
+    The header is the first of the first ``search_lines`` rows in which most filled cells are
+    known headers (title lines above it are skipped); failing that, the first row, so that its
+    unknown headers are reported.
+    """
+    known = {header_key(h) for column in columns for h in column.headers()}
+    known.update(IGNORED_HEADERS)
+    looked_at = []
+    for line, cells in rows:
+        looked_at.append((line, cells))
+        filled = [header_key(cell) for cell in cells if cell.strip()]
+        hits = sum(1 for key in filled if key in known)
+        if hits and hits * 2 >= len(filled):
+            return (line, cells), rows
+        if len(looked_at) >= search_lines:
+            break
+    if not looked_at:
+        return None, iter(())
+    return looked_at[0], itertools.chain(looked_at[1:], rows)

@@ -1,0 +1,76 @@
+"""What goes wrong in a file, said the way the data officer can find it: line, column, value."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+#: A file with more bad rows than this is refused without listing the rest; the first ones are
+#: enough to see what is wrong, and the list stays small however large the file.
+MAX_REPORTED_ERRORS = 10_000
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One problem: ``line`` counts physical lines of the file (the header is line 1)."""
+
+    line: int
+    column: str
+    message: str
+    value: str = ""
+
+    def __str__(self):
+        text = _("line %(line)d, column %(column)s: %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+        return f"{text} ({self.value})" if self.value else text
+
+
+class CellError(ValueError):
+    """Raised by a cell parser; the reader adds the line, column and value."""
+
+
+class FileRefused(Exception):
+    """The file cannot be read as a list of rows at all (encoding, empty, headers)."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = list(errors)
+
+
+class ErrorLog:
+    """The errors of one run; ``sorted()`` gives them by line.
+
+    ``count`` is the number of problems, ``len()`` the number of lines that have one (the
+    "errors N" of the summary: rows, like created, updated and unchanged).
+    """
+
+    def __init__(self, limit=MAX_REPORTED_ERRORS):
+        self.limit = limit
+        self.errors = []
+        self.count = 0
+        self.bad_lines = set()
+
+    def add(self, line, column, message, value=""):
+        self.count += 1
+        self.bad_lines.add(line)
+        if len(self.errors) < self.limit:
+            self.errors.append(RowError(line, column, str(message), str(value or "")))
+
+    def extend(self, errors):
+        for error in errors:
+            self.add(error.line, error.column, error.message, error.value)
+
+    @property
+    def truncated(self):
+        return self.count > len(self.errors)
+
+    def sorted(self):
+        return sorted(self.errors)
+
+    def __bool__(self):
+        return self.count > 0
+
+    def __len__(self):
+        return len(self.bad_lines)

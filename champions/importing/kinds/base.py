@@ -1,0 +1,154 @@
+"""What every kind of file shares: reading rows into the staging table, then one upsert."""
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from ..staging import Staging, text_of
+from ..upsert import Upsert
+
+
+class Kind:
+    """One kind of file (enterprises, designations, …) and the model it writes.
+
+    A subclass declares its ``columns()``, the ``required`` column groups (a file must have at
+    least one column of each group), and ``keys`` (how rows find their record). It completes
+    each parsed row in ``complete`` (derived and cross-column values) and may add steps around
+    the shared upsert in ``apply``.
+    """
+
+    name = ""
+    model = None
+    required = ()
+    keys = ()
+    #: The column named in "the same record as line N" errors.
+    identity_column = "name"
+
+    def __init__(self, references, errors, *, create_missing=False):
+        self.references = references
+        self.errors = errors
+        self.create_missing = create_missing
+        self.header = None
+        self.created_elsewhere = 0
+
+    def columns(self):
+        raise NotImplementedError
+
+    # --- Rows -----------------------------------------------------------------------------------
+
+    def bind(self, header):
+        """Fix the staging layout once the file's header is known."""
+        self.header = header
+        fields = {f.column: f for f in self.model._meta.concrete_fields}
+        self.staged = []  # (row key, staging column, SQL type)
+        for bound in header.columns:
+            column = bound.column
+            if column.field is None and column.db_type is None:
+                continue
+            sql_type = column.db_type or fields[column.field].db_type(connection)
+            self.staged.append((column.name, column.staging_name, sql_type))
+        for name, sql_type in self.derived_columns():
+            if name not in {staging for _key, staging, _type in self.staged}:
+                self.staged.append((name, name, sql_type))
+        self.row_keys = [key for key, _staging, _type in self.staged]
+
+    def derived_columns(self):
+        """``(name, SQL type)`` of staging columns ``complete`` adds to every row."""
+        return []
+
+    def field_type(self, column):
+        fields = {f.column: f for f in self.model._meta.concrete_fields}
+        return fields[column].db_type(connection)
+
+    def staging(self):
+        return Staging(
+            f"import_{self.name}", [(staging, sql_type) for _key, staging, sql_type in self.staged]
+        )
+
+    def complete(self, row, line):
+        """Add derived values to ``row`` and check values that depend on each other; report
+        problems in ``self.errors`` and return False for a bad row."""
+        return True
+
+    def stage(self, line, row):
+        """The staging tuple of a parsed row, or None when the row is bad."""
+        if not self.complete(row, line):
+            return None
+        return (line, *[row.get(key) for key in self.row_keys])
+
+    # --- Writing --------------------------------------------------------------------------------
+
+    def written_columns(self):
+        """Model columns the file gives values for."""
+        staged = {staging for _key, staging, _type in self.staged}
+        fields = {f.column for f in self.model._meta.concrete_fields}
+        return [column for column in staged if column in fields and column != "id"]
+
+    def kept_columns(self):
+        kept = {
+            bound.column.staging_name
+            for bound in self.header.columns
+            if bound.column.keep_when_empty
+        }
+        return kept | set(self.always_kept)
+
+    #: Columns that are always in the staging table, NULL when the file does not give them.
+    always_kept = ()
+
+    def upsert(self, staging):
+        return Upsert(
+            self.model,
+            staging,
+            self.written_columns(),
+            kept=self.kept_columns(),
+            keys=self.keys,
+        )
+
+    def apply(self, staging, import_run, user):
+        """Work out and write what the staged rows change; return the upsert (for its counts)."""
+        self.resolve(staging, import_run, user)
+        upsert = self.upsert(staging)
+        upsert.match()
+        self.check(staging, upsert)
+        upsert.mark_changed()
+        self.before_write(staging, upsert)
+        upsert.write(import_run, user)
+        self.after_write(staging, upsert, import_run, user)
+        return upsert
+
+    def resolve(self, staging, import_run, user):
+        """Fill in references found through the database (the enterprise of each row)."""
+
+    def check(self, staging, upsert):
+        """Report rows that mean the same record, and new rows missing a required value."""
+        bad = set()
+        for key in self.keys:
+            identity = " || '|' || ".join(
+                f"COALESCE({text_of('{stg}.' + column)}, '')" for column in key.columns
+            )
+            where = f"{{stg}}.target_id IS NULL AND ({key.condition})"
+            bad |= self.report_duplicates(upsert.duplicates(identity, where))
+        bad |= self.report_duplicates(upsert.same_record_twice())
+        for column, row_key in self.required_on_create():
+            for line in upsert.missing(column):
+                self.errors.add(line, self.header.label(row_key), _("required for a new record"))
+                bad.add(line)
+        staging.remove(bad)
+
+    def required_on_create(self):
+        """``(staging column, column name)`` pairs a new record must have."""
+        return []
+
+    def report_duplicates(self, pairs, column=None):
+        for line, first_line in pairs:
+            self.errors.add(
+                line,
+                self.header.label(column or self.identity_column),
+                _("the same record as line %(line)d") % {"line": first_line},
+            )
+        return {line for line, _first in pairs}
+
+    def before_write(self, staging, upsert):
+        """Mark rows changed by something the upsert does not compare (lists, stages)."""
+
+    def after_write(self, staging, upsert, import_run, user):
+        """Write what the upsert does not (former names, participants, stage moves)."""

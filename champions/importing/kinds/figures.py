@@ -1,0 +1,117 @@
+"""Yearly figures of enterprises, and the province comparison counts of other cities."""
+
+from django.utils.translation import gettext as _
+
+from ...models import ProvinceCount, YearlyFigures
+from .. import cells
+from ..columns import Column
+from ..upsert import Key
+from .base import Kind
+from .referencing import ReferencingKind
+from .titles import tier_column
+
+MEASURES = {
+    **{value: value for value in ProvinceCount.Measure.values},
+    "拥有称号": "in_force",
+    "持有称号": "in_force",
+    "在册": "in_force",
+    "上报工信部": "submitted",
+    "已上报": "submitted",
+}
+
+
+def money(name, *labels):
+    return Column(name, labels, cells.decimal(16, 2), field=name)
+
+
+class Figures(ReferencingKind):
+    name = "figures"
+    model = YearlyFigures
+    required = (("credit_code", "name"), ("year",))
+    keys = (Key(("enterprise_id", "year")),)
+
+    def columns(self):
+        return (
+            *self.enterprise_columns(),
+            Column("year", ("年份", "年度"), cells.year, field="year", keep_when_empty=True),
+            money("output_value", "工业总产值（万元）", "工业总产值", "产值（万元）"),
+            money("revenue", "营业收入（万元）", "营业收入"),
+            money("rd_spending", "研发费用（万元）", "研发费用", "研发投入（万元）"),
+            money("new_product_output", "新产品产值（万元）", "新产品产值"),
+            money("export_value", "出口交货值（万元）", "出口交货值", "出口额（万元）"),
+            Column(
+                "employees",
+                ("从业人员（人）", "从业人员", "员工人数"),
+                cells.integer(),
+                field="employees",
+            ),
+            Column(
+                "national_rank",
+                ("国内市场占有率排名", "国内排名"),
+                cells.integer(1, 32767),
+                field="national_rank",
+            ),
+            Column(
+                "global_rank",
+                ("全球市场占有率排名", "全球排名"),
+                cells.integer(1, 32767),
+                field="global_rank",
+            ),
+        )
+
+    def complete(self, row, line):
+        if row.get("year") is None:
+            self.errors.add(line, self.header.label("year"), _("a year is required"))
+            return False
+        return super().complete(row, line)
+
+
+class ProvinceCounts(Kind):
+    name = "province"
+    model = ProvinceCount
+    required = (("region",), ("tier",), ("year",), ("count",))
+    keys = (Key(("region_id", "tier_id", "year", "measure")),)
+    identity_column = "region"
+
+    def columns(self):
+        return (
+            Column(
+                "region",
+                ("地市", "城市", "设区市", "地区"),
+                self.references.region,
+                field="region_id",
+                keep_when_empty=True,
+            ),
+            tier_column(self.references, field="tier_id"),
+            Column("year", ("年份", "年度"), cells.year, field="year", keep_when_empty=True),
+            Column(
+                "measure",
+                ("口径", "统计口径"),
+                cells.choice(MEASURES, _("measure")),
+                field="measure",
+                keep_when_empty=True,
+            ),
+            Column(
+                "count",
+                ("数量", "企业数", "企业数量"),
+                cells.integer(),
+                field="count",
+                keep_when_empty=True,
+            ),
+            Column("source", ("来源", "出处"), cells.text(500), field="source"),
+        )
+
+    def derived_columns(self):
+        return [("measure", self.field_type("measure"))]
+
+    def complete(self, row, line):
+        for column in ("region", "tier", "year"):
+            if row.get(column) is None:
+                self.errors.add(line, self.header.label(column), _("required"))
+                return False
+        row["tier"] = row["tier"].code
+        row["measure"] = row.get("measure") or ProvinceCount.Measure.IN_FORCE
+        return True
+
+    def required_on_create(self):
+        return [("count", "count")]

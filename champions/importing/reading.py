@@ -1,0 +1,116 @@
+"""Opening a CSV file as Excel and the offices that send them write it.
+
+The encoding is found by reading the whole file once (it is hashed on the same pass): UTF-8,
+with or without a byte-order mark, else GB18030 (a superset of GBK and GB2312, what Excel saves
+on a Chinese Windows). The delimiter is whichever of comma, tab and semicolon the first lines use
+most. Rows are then streamed: a file of any size is never held in memory.
+"""
+
+import codecs
+import csv
+import hashlib
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from .errors import FileRefused, RowError
+
+READ_BYTES = 1 << 20
+DELIMITERS = (",", "\t", ";")
+#: A header may sit below a title line or two ("2021年温州市单项冠军企业名单").
+HEADER_SEARCH_LINES = 10
+
+# Excel writes cells of any length; the csv module's default limit (128 KiB) is only a guard.
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass
+class CsvFile:
+    path: str
+    encoding: str
+    sha256: str
+    size: int
+    lines: int
+    delimiter: str = ","
+
+    def rows(self):
+        """``(line, cells)`` of every row that has a non-blank cell; ``line`` is the physical
+        line the row starts on (a quoted cell may span lines)."""
+        with open(self.path, encoding=self.encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            start = 1
+            for cells in reader:
+                if "".join(cells).strip():
+                    yield start, cells
+                start = reader.line_num + 1
+
+
+def python_encoding(name):
+    """The codec to decode with; raises ``LookupError`` for an unknown encoding name."""
+    codec = codecs.lookup(name).name
+    return "utf-8-sig" if codec == "utf-8" else codec
+
+
+def _check_decodes(path, encoding):
+    """Decode the whole file; return ``(sha256, size, lines)`` or the line that fails."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    size = lines = 0
+    failure = None
+    with open(path, "rb") as handle:
+        while chunk := handle.read(READ_BYTES):
+            digest.update(chunk)
+            if failure is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    failure = lines + error.object[: error.start].count(b"\n") + 1
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        if failure is None:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                failure = lines + 1
+    return digest.hexdigest(), size, lines + 1, failure
+
+
+def open_csv(path, encoding=None):
+    """Inspect the file at ``path``; raises ``OSError`` when it cannot be read and
+    ``FileRefused`` when it is empty or does not decode."""
+    candidates = [python_encoding(encoding)] if encoding else ["utf-8-sig", "gb18030"]
+    failures = []
+    for candidate in candidates:
+        sha256, size, lines, failure = _check_decodes(path, candidate)
+        if failure is None:
+            break
+        failures.append((candidate, failure))
+    else:
+        candidate, failure = failures[-1]
+        if encoding:
+            message = _("the file cannot be read as %(encoding)s") % {"encoding": encoding}
+        else:
+            message = _(
+                "the file is neither UTF-8 nor GB18030/GBK; give its encoding with --encoding"
+            )
+        raise FileRefused([RowError(failure, "-", message)])
+    found = CsvFile(path, candidate, sha256, size, lines)
+    if next(found.rows(), None) is None:
+        raise FileRefused([RowError(1, "-", _("the file is empty"))])
+    found.delimiter = sniff_delimiter(found)
+    return found
+
+
+def sniff_delimiter(csv_file):
+    """The delimiter used most (outside quotes) in the first lines; comma when none is."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    with open(csv_file.path, encoding=csv_file.encoding, newline="") as handle:
+        for _number, line in zip(range(HEADER_SEARCH_LINES), handle, strict=False):
+            quoted = False
+            for char in line:
+                if char == '"':
+                    quoted = not quoted
+                elif not quoted and char in counts:
+                    counts[char] += 1
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","

@@ -1,0 +1,169 @@
+"""Finding tiers, regions, industries and batches from the way official lists write them.
+
+The reference tables are small, so they are read once per import into dictionaries keyed by
+every accepted spelling; each lookup is then a dictionary access, whatever the size of the file.
+"""
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from ..models import Batch, Industry, Region, Tier
+from .cells import match_key, normalize
+from .errors import CellError
+
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def chinese_number(text):
+    """The value of a number written in digits or in Chinese numerals up to 999 (第二十一批)."""
+    if text.isdecimal():
+        return int(text)
+    total, current = 0, 0
+    for char in text:
+        if char in _DIGITS:
+            current = _DIGITS[char]
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            raise ValueError(text)
+    return total + current
+
+
+#: Cell texts remembered by the lookups (bounded, for files of a million different typos).
+MAX_REMEMBERED = 10_000
+
+_NUMERAL = r"([0-9零〇一二两三四五六七八九十百]+)"
+_BATCH = re.compile(r"^(?:(\d{4})年度?)?第?" + _NUMERAL + r"(?:批次?)?(?:[(]?(\d{4})年?度?[)]?)?$")
+
+
+def parse_batch(raw):
+    """``(number, year or None)`` from 6, 第6批, 第六批, 2024年第一批 or 第六批(2021年)."""
+    value = "".join(normalize(raw).split())
+    if not value:
+        return None
+    match = _BATCH.match(value)
+    if not match:
+        raise CellError(_("not a batch (write it as 6, 第6批, 第六批 or 2024年第一批)"))
+    year_before, numeral, year_after = match.groups()
+    number = chinese_number(numeral)
+    if number < 1:
+        raise CellError(_("a batch number starts at 1"))
+    year = year_before or year_after
+    return number, int(year) if year else None
+
+
+class References:
+    """The regions, industries, tiers and batches of the registry, by every accepted spelling."""
+
+    def __init__(self):
+        self.tiers_by_code = {tier.code: tier for tier in Tier.objects.all()}
+        self._tiers = {}
+        ambiguous = set()
+        for tier in self.tiers_by_code.values():
+            for spelling in (tier.code, tier.name, tier.name_en, *tier.alias_list):
+                key = match_key(spelling)
+                if key and self._tiers.setdefault(key, tier) is not tier:
+                    ambiguous.add(key)
+        for key in ambiguous:
+            del self._tiers[key]
+        self.regions_by_code = {region.code: region for region in Region.objects.all()}
+        self._regions = self._region_spellings()
+        self._industries = {}
+        for industry in Industry.objects.all():
+            for spelling in (industry.code, industry.name, industry.name_en):
+                if spelling:
+                    self._industries[match_key(spelling)] = industry.code
+        self._batches = {
+            (batch.tier_id, batch.year, batch.number): batch.pk for batch in Batch.objects.all()
+        }
+        self.batches_created = 0
+        self._seen = {}
+        self.city_code = settings.CHAMPIONS_CITY_CODE
+
+    def _region_spellings(self):
+        """Codes, names, names with their parents' names before them (温州市鹿城区) and, where
+        unambiguous, names without the final 区/县/市 (鹿城)."""
+        spellings, short, ambiguous = {}, {}, set()
+        for region in self.regions_by_code.values():
+            chain = [region]
+            while chain[-1].parent_id and chain[-1].parent_id in self.regions_by_code:
+                chain.append(self.regions_by_code[chain[-1].parent_id])
+            names = [item.name for item in reversed(chain)]
+            for start in range(len(names)):
+                spellings.setdefault(match_key("".join(names[start:])), region.code)
+            spellings[region.code] = region.code
+            if region.name_en:
+                spellings.setdefault(match_key(region.name_en), region.code)
+            if len(region.name) > 2 and region.name[-1] in "区县市省":
+                key = match_key(region.name[:-1])
+                if short.setdefault(key, region.code) != region.code:
+                    ambiguous.add(key)
+        for key, code in short.items():
+            if key not in ambiguous:
+                spellings.setdefault(key, code)
+        return spellings
+
+    def tier(self, raw):
+        return self._lookup(self._tiers, raw, lambda: _("unknown title"))
+
+    def region(self, raw):
+        return self._lookup(
+            self._regions,
+            raw,
+            lambda: _("unknown region (give a GB/T 2260 code or a name such as 鹿城区)"),
+        )
+
+    def industry(self, raw):
+        return self._lookup(
+            self._industries,
+            raw,
+            lambda: (
+                _("unknown industry; accepted: %(names)s")
+                % {"names": "、".join(sorted(set(self._industries.values())))}
+            ),
+        )
+
+    def _lookup(self, spellings, raw, unknown):
+        """``spellings[match_key(raw)]``, remembering each cell text seen: a file spells a few
+        dozen regions a million times."""
+        try:
+            return self._seen[id(spellings), raw]
+        except KeyError:
+            pass
+        key = match_key(raw)
+        found = None
+        if key:
+            try:
+                found = spellings[key]
+            except KeyError:
+                raise CellError(unknown()) from None
+        if len(self._seen) < MAX_REMEMBERED:
+            self._seen[id(spellings), raw] = found
+        return found
+
+    def batch_id(self, tier, number, year):
+        """The id of the batch, created (and counted) when the file is the first to name it."""
+        key = (tier.code, year, number)
+        if key not in self._batches:
+            self._batches[key] = Batch.objects.create(tier=tier, year=year, number=number).pk
+            self.batches_created += 1
+        return self._batches[key]

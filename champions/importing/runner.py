@@ -1,0 +1,143 @@
+"""One import run: read the file, stage its rows, apply them, and record the run.
+
+Everything between the first read and the last write happens in one transaction. When any row
+is bad, or for a dry run, the transaction is rolled back, so the data is exactly as before; the
+run itself is then recorded afterwards, with what it found.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..history import recording_import_run
+from ..models import ImportRun
+from .columns import Header, find_header
+from .errors import ErrorLog, FileRefused
+from .kinds import KINDS
+from .progress import Progress
+from .reading import HEADER_SEARCH_LINES, open_csv
+from .references import References
+from .staging import CHUNK_ROWS
+
+
+@dataclass
+class ImportResult:
+    run: ImportRun
+    errors: ErrorLog
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    batches_created: int = 0
+    encoding: str = ""
+    delimiter: str = ""
+    notes: list = field(default_factory=list)
+
+    @property
+    def refused(self):
+        return bool(self.errors)
+
+    def summary(self):
+        """The last line of the command's output."""
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"errors {len(self.errors)}"
+        )
+
+
+def import_file(
+    kind,
+    path,
+    *,
+    encoding=None,
+    dry_run=False,
+    create_missing=False,
+    user=None,
+    command="",
+    progress_stream=None,
+):
+    """Import the CSV file at ``path`` as ``kind``; see ``ImportResult``.
+
+    Raises ``OSError`` when the file cannot be read and ``LookupError`` for an unknown
+    ``encoding``: those are the caller's mistakes, not the file's, and nothing is recorded.
+    """
+    errors = ErrorLog()
+    run = ImportRun(kind=kind, file_name=str(path)[:500], user=user, command=command[:1000])
+    result = ImportResult(run=run, errors=errors, dry_run=dry_run)
+    try:
+        csv_file = open_csv(path, encoding)
+    except FileRefused as refusal:
+        errors.extend(refusal.errors)
+        run.sha256 = _sha256(path)
+        return _record(result, ImportRun.Status.REFUSED)
+    run.sha256 = csv_file.sha256
+    result.encoding, result.delimiter = csv_file.encoding, csv_file.delimiter
+    with transaction.atomic():
+        run.save()
+        with recording_import_run(run):
+            _import_rows(result, kind, csv_file, create_missing, user, progress_stream)
+        if errors or dry_run:
+            transaction.set_rollback(True)
+        else:
+            _record(result, ImportRun.Status.IMPORTED)
+    if errors:
+        result.created = result.updated = result.unchanged = 0
+        run.pk = None
+        return _record(result, ImportRun.Status.REFUSED)
+    if dry_run:
+        run.pk = None
+        return _record(result, ImportRun.Status.DRY_RUN)
+    return result
+
+
+def _import_rows(result, kind_name, csv_file, create_missing, user, progress_stream):
+    errors = result.errors
+    kind = KINDS[kind_name](References(), errors, create_missing=create_missing)
+    columns = kind.columns()
+    (header_line, header_cells), rows = find_header(csv_file.rows(), columns, HEADER_SEARCH_LINES)
+    header = Header(columns, kind.required, header_line, header_cells)
+    if header.problems:
+        errors.extend(header.problems)
+        return
+    kind.bind(header)
+    staging = kind.staging().create()
+    parse_row = header.parser(errors)
+    progress = Progress(progress_stream, csv_file.lines)
+    chunk = []
+    for line, cells in rows:
+        row = parse_row(line, cells)
+        if row is not None:
+            staged = kind.stage(line, row)
+            if staged is not None:
+                chunk.append(staged)
+        if len(chunk) >= CHUNK_ROWS:
+            staging.load(chunk)
+            chunk = []
+            progress.update(line)
+    staging.load(chunk)
+    progress.finish()
+    upsert = kind.apply(staging, result.run, user)
+    result.created, result.updated, result.unchanged = upsert.counts()
+    result.created += kind.created_elsewhere
+    result.batches_created = kind.references.batches_created
+    staging.drop()
+
+
+def _record(result, status):
+    run = result.run
+    run.status = status
+    run.finished_at = timezone.now()
+    run.created, run.updated, run.unchanged = result.created, result.updated, result.unchanged
+    run.errors = len(result.errors)
+    run.save()
+    return result
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
