@@ -24,7 +24,7 @@ answers["login"] = [login.status_code, login.content.decode()]
 print(json.dumps(answers))
 """
 
-URLS = ["/api/summary.json", "/healthz"]
+URLS = ["/", "/enterprises/", "/api/summary.json", "/healthz"]
 
 
 @pytest.fixture(scope="session")
