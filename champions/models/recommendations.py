@@ -72,11 +72,11 @@ class Recommendation(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(stage__in=[stage.value for stage in ENDINGS])
+                    models.Q(stage__in=sorted(stage.value for stage in ENDINGS))
                     & models.Q(ended_at_stage__in=["draft", *_FUNNEL_VALUES])
                 )
                 | (
-                    ~models.Q(stage__in=[stage.value for stage in ENDINGS])
+                    ~models.Q(stage__in=sorted(stage.value for stage in ENDINGS))
                     & models.Q(ended_at_stage="")
                 ),
                 name="recommendation_ended_stage_only_when_ended",
