@@ -54,11 +54,11 @@ FORMULA_NAME = "=HYPERLINK(1)示例有限公司"
 #: Every list and breakdown, each of which has CSV and JSON twins.
 LISTS = [
     "/enterprises/",
-    "/by-region/",
-    "/by-industry/",
-    "/by-batch/",
-    "/province/",
-    "/targets/",
+    "/breakdowns/regions/",
+    "/breakdowns/industries/",
+    "/breakdowns/batches/",
+    "/breakdowns/province/",
+    "/breakdowns/targets/",
     "/seminars/",
 ]
 PAGES = ["/", *LISTS]
@@ -264,7 +264,9 @@ def test_every_page_answers_anonymously_in_both_languages(client, registry, url,
         assert "format=csv" in html and "format=json" in html
 
 
-@pytest.mark.parametrize("url", ["/", "/enterprises/", "/by-region/", "/by-industry/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/enterprises/", "/breakdowns/regions/", "/breakdowns/industries/"]
+)
 def test_tier_names_follow_the_language(client, registry, url):
     assert "制造业单项冠军企业" in body(get(client, url, "zh-hans"))
     english = body(get(client, url, "en"))
@@ -287,10 +289,10 @@ def test_every_list_has_csv_and_json_twins(client, registry, url, language):
 
 
 def test_language_switch_sets_english_for_the_next_pages(client, registry):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/by-region/"})
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/breakdowns/regions/"})
     assert response.status_code == 302
-    assert response["Location"] == "/by-region/"
-    page = body(client.get("/by-region/"))
+    assert response["Location"] == "/breakdowns/regions/"
+    page = body(client.get("/breakdowns/regions/"))
     assert '<html lang="en">' in page
     assert "Rui&#x27;an" in page or "Rui'an" in page
 
@@ -368,13 +370,17 @@ def test_region_subtree_tier_and_year_filters_agree_everywhere(client, registry,
     ("url", "params", "scope"),
     [
         # The region breakdown's rows are the city's counties, so it counts the city.
-        ("/by-region/", {}, {"region": "330300"}),
-        ("/by-region/", {"year": "2020"}, {"region": "330300", "year": "2020"}),
-        ("/by-region/", {"region": "330381"}, {"region": "330381"}),
+        ("/breakdowns/regions/", {}, {"region": "330300"}),
+        ("/breakdowns/regions/", {"year": "2020"}, {"region": "330300", "year": "2020"}),
+        ("/breakdowns/regions/", {"region": "330381"}, {"region": "330381"}),
         # The industry breakdown counts the whole registry, like the home page.
-        ("/by-industry/", {}, {}),
-        ("/by-industry/", {"year": "2020"}, {"year": "2020"}),
-        ("/by-industry/", {"region": "330300", "year": "2020"}, {"region": "330300", "year": 2020}),
+        ("/breakdowns/industries/", {}, {}),
+        ("/breakdowns/industries/", {"year": "2020"}, {"year": "2020"}),
+        (
+            "/breakdowns/industries/",
+            {"region": "330300", "year": "2020"},
+            {"region": "330300", "year": 2020},
+        ),
     ],
 )
 def test_breakdown_totals_equal_the_summary_json(client, registry, url, params, scope):
@@ -385,8 +391,8 @@ def test_breakdown_totals_equal_the_summary_json(client, registry, url, params, 
 
 
 def test_breakdown_rows_add_up_and_match_their_csv(client, registry):
-    data = client.get("/by-region/", {"format": "json"}).json()
-    rows = csv_rows(client.get("/by-region/", {"format": "csv"}))
+    data = client.get("/breakdowns/regions/", {"format": "json"}).json()
+    rows = csv_rows(client.get("/breakdowns/regions/", {"format": "csv"}))
     assert len(rows) - 1 == len(data["rows"])
     regions = [row for row in data["rows"] if row["row"] == "region"]
     total = data["rows"][-1]
@@ -419,7 +425,12 @@ def every_public_response(client, registry):
             if url in LISTS:
                 yield url, get(client, url, language, format="csv")
                 yield url, get(client, url, language, format="json")
-        for url in ("/enterprises/", "/by-region/", "/by-industry/", "/by-batch/"):
+        for url in (
+            "/enterprises/",
+            "/breakdowns/regions/",
+            "/breakdowns/industries/",
+            "/breakdowns/batches/",
+        ):
             for extra in ({"status": "all"}, {"year": "2021"}, {"region": "330302"}):
                 yield url, get(client, url, language, **extra)
         yield "summary", get(client, "/api/summary.json", language)
@@ -477,14 +488,14 @@ def test_titles_on_a_publicity_list_are_shown_only_when_asked_and_marked(client,
 
 
 def test_figures_over_fewer_than_three_firms_are_suppressed_with_a_note(client, registry):
-    data = client.get("/targets/", {"format": "json"}).json()
+    data = client.get("/breakdowns/targets/", {"format": "json"}).json()
     by_name = {row["name"]: row for row in data["rows"]}
     assert by_name["新兴产业产值"]["value"] is None  # one emerging firm
     assert "fewer than 3" in by_name["新兴产业产值"]["note"]
     assert by_name["产值超10亿元企业"]["value"] == "2"  # alpha and beta, among 5 reporting
     traditional = Decimal(by_name["传统产业产值"]["value"])  # 100 million yuan
     assert traditional == (SECRET_OUTPUT + 120000 + 50000 + 30000) / 10000
-    html = body(get(client, "/targets/", "en"))
+    html = body(get(client, "/breakdowns/targets/", "en"))
     assert "fewer than 3 firms" in html
     assert html.count('class="progress suppressed"') == 1
 
@@ -569,7 +580,7 @@ def test_bad_filters_are_a_400_naming_the_parameter(client, registry, params, fi
 
 
 def test_industry_breakdown_groups_traditional_and_emerging(client, registry):
-    rows = client.get("/by-industry/", {"format": "json", "year": "2020"}).json()["rows"]
+    rows = client.get("/breakdowns/industries/", {"format": "json", "year": "2020"}).json()["rows"]
     kinds = [row["row"] for row in rows]
     assert kinds.count("group") == 3  # traditional, emerging and other
     traditional = next(row for row in rows if row["row"] == "group")
@@ -581,20 +592,20 @@ def test_industry_breakdown_groups_traditional_and_emerging(client, registry):
 
 
 def test_region_breakdown_shades_cells_by_their_column(client, registry):
-    html = body(client.get("/by-region/"))
+    html = body(client.get("/breakdowns/regions/"))
     assert "heat-5" in html and "heat-0" in html
     # The cell of Rui'an's hidden champions links to exactly those firms.
     assert "/enterprises/?tier=hidden_champion&amp;region=330381" in html
 
 
 def test_batch_funnel_counts_stages_and_success_rate(client, registry):
-    rows = client.get("/by-batch/", {"format": "json"}).json()["rows"]
+    rows = client.get("/breakdowns/batches/", {"format": "json"}).json()["rows"]
     (batch,) = rows
     assert (batch["tier"], batch["batch"], batch["year"]) == ("制造业单项冠军企业", 6, 2021)
     assert (batch["nominated"], batch["province_passed"], batch["submitted"]) == (4, 4, 2)
     assert (batch["publicized"], batch["approved"]) == (1, 1)
     assert batch["success_rate"] == 0.25
-    html = body(get(client, "/by-batch/", "en"))
+    html = body(get(client, "/breakdowns/batches/", "en"))
     assert "<strong>4</strong> passed the provincial screening" in html
     assert "25.0%" in html
     assert 'class="chart funnel"' in html
@@ -605,7 +616,7 @@ def test_home_shows_the_latest_funnel_and_the_city_rank(client, registry):
     assert "<strong>4</strong> passed the provincial screening" in html
     assert "3rd in Zhejiang Province" in html
     assert "浙江省经信厅通报" in html  # the source of the rank
-    province = client.get("/province/", {"format": "json"}).json()["rows"]
+    province = client.get("/breakdowns/province/", {"format": "json"}).json()["rows"]
     ranks = {row["city"]: row["rank"] for row in province}
     assert ranks["温州市"] == ranks["嘉兴市"] == 3
     assert ranks["湖州市"] == 5
@@ -669,9 +680,9 @@ def test_bulk_writes_that_say_so_show_on_the_next_request(client, registry):
 
 def test_the_cache_is_used_until_the_data_change(client, registry, django_assert_num_queries):
     cache.clear()
-    client.get("/by-region/")
+    client.get("/breakdowns/regions/")
     with django_assert_num_queries(2):  # the data version and the cached table
-        client.get("/by-region/", {"format": "json"})
+        client.get("/breakdowns/regions/", {"format": "json"})
 
 
 def test_summary_functions_count_what_the_pages_count(registry):

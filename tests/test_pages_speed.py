@@ -40,12 +40,12 @@ PINNED = {
     # for all of it (two with a tier to check).
     "/enterprises/?format=csv": (1, 1),
     "/enterprises/?format=csv&tier=hidden_champion": (2, 2),
-    "/by-region/": (17, 5),
-    "/by-region/?format=json": (14, 2),
-    "/by-industry/?region=330381&year=2020": (16, 6),
-    "/by-batch/": (10, 4),
-    "/province/": (10, 3),
-    "/targets/": (9, 2),
+    "/breakdowns/regions/": (17, 5),
+    "/breakdowns/regions/?format=json": (14, 2),
+    "/breakdowns/industries/?region=330381&year=2020": (16, 6),
+    "/breakdowns/batches/": (10, 4),
+    "/breakdowns/province/": (10, 3),
+    "/breakdowns/targets/": (9, 2),
     "/seminars/": (11, 2),
     "/seminars/?format=csv": (11, 2),
     "/api/summary.json": (10, 2),
@@ -133,8 +133,8 @@ def test_query_counts_stay_the_same_after_thousands_more_rows(client):
 
 def test_an_emptied_cache_costs_only_a_new_version(client, django_assert_num_queries):
     build_registry()
-    fetch(client, "/targets/")
+    fetch(client, "/breakdowns/targets/")
     cache.clear()
     # A new version is written (five queries) and the page computed and stored again.
-    with django_assert_num_queries(PINNED["/targets/"][0] + 5):
-        fetch(client, "/targets/")
+    with django_assert_num_queries(PINNED["/breakdowns/targets/"][0] + 5):
+        fetch(client, "/breakdowns/targets/")
