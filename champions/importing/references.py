@@ -96,6 +96,7 @@ class References:
             (batch.tier_id, batch.year, batch.number): batch.pk for batch in Batch.objects.all()
         }
         self.batches_created = 0
+        self._pending = []
         self._seen = {}
         self.city_code = settings.CHAMPIONS_CITY_CODE
 
@@ -161,9 +162,22 @@ class References:
         return found
 
     def batch_id(self, tier, number, year):
-        """The id of the batch, created (and counted) when the file is the first to name it."""
+        """The id of the batch; for a batch the registry does not have yet, a negative stand-in
+        that ``create_pending_batches`` replaces once the file has been read (the database is
+        busy receiving rows meanwhile)."""
         key = (tier.code, year, number)
         if key not in self._batches:
-            self._batches[key] = Batch.objects.create(tier=tier, year=year, number=number).pk
-            self.batches_created += 1
+            self._batches[key] = -1 - len(self._pending)
+            self._pending.append((tier, year, number))
         return self._batches[key]
+
+    def create_pending_batches(self, staging):
+        """Create the batches the file named for the first time, and put their ids in place."""
+        for index, (tier, year, number) in enumerate(self._pending):
+            batch = Batch.objects.create(tier=tier, year=year, number=number)
+            staging.execute(
+                "UPDATE {stg} SET batch_id = %s WHERE batch_id = %s", [batch.pk, -1 - index]
+            )
+            self._batches[tier.code, year, number] = batch.pk
+        self.batches_created += len(self._pending)
+        self._pending = []

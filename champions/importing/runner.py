@@ -19,7 +19,7 @@ from .kinds import KINDS
 from .progress import Progress
 from .reading import HEADER_SEARCH_LINES, open_csv
 from .references import References
-from .staging import CHUNK_ROWS
+from .staging import CHUNK_ROWS, tuned_session
 
 
 @dataclass
@@ -74,7 +74,7 @@ def import_file(
         return _record(result, ImportRun.Status.REFUSED)
     run.sha256 = csv_file.sha256
     result.encoding, result.delimiter = csv_file.encoding, csv_file.delimiter
-    with transaction.atomic():
+    with transaction.atomic(), tuned_session():
         run.save()
         with recording_import_run(run):
             _import_rows(result, kind, csv_file, create_missing, user, progress_stream)
@@ -106,18 +106,20 @@ def _import_rows(result, kind_name, csv_file, create_missing, user, progress_str
     parse_row = header.parser(errors)
     progress = Progress(progress_stream, csv_file.lines)
     chunk = []
-    for line, cells in rows:
-        row = parse_row(line, cells)
-        if row is not None:
-            staged = kind.stage(line, row)
-            if staged is not None:
-                chunk.append(staged)
-        if len(chunk) >= CHUNK_ROWS:
-            staging.load(chunk)
-            chunk = []
-            progress.update(line)
-    staging.load(chunk)
+    with staging.loader() as load_rows:
+        for line, cells in rows:
+            row = parse_row(line, cells)
+            if row is not None:
+                staged = kind.stage(line, row)
+                if staged is not None:
+                    chunk.append(staged)
+            if len(chunk) >= CHUNK_ROWS:
+                load_rows(chunk)
+                chunk = []
+                progress.update(line)
+        load_rows(chunk)
     progress.finish()
+    kind.references.create_pending_batches(staging)
     upsert = kind.apply(staging, result.run, user)
     result.created, result.updated, result.unchanged = upsert.counts()
     result.created += kind.created_elsewhere

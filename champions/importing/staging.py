@@ -6,6 +6,7 @@ table (``COPY`` on PostgreSQL, ``executemany`` on SQLite) and numbering new rows
 database; everything else is the same SQL on both.
 """
 
+import contextlib
 import datetime
 
 from django.db import connection
@@ -71,21 +72,34 @@ class Staging:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
-    def load(self, rows):
-        """Append ``rows``: tuples of the line followed by the values of ``columns``."""
-        if not rows:
-            return
+    @contextlib.contextmanager
+    def loader(self):
+        """A function appending rows (tuples of the line and the values of ``columns``).
+
+        On PostgreSQL one ``COPY`` stays open while the file is read, so the server stores
+        rows while Python parses the next ones; nothing else may use the connection meanwhile.
+        """
         names = ", ".join(quote(column) for column in ["line", *self.names])
         with connection.cursor() as cursor:
             if is_postgresql():
                 with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    write_row = copy.write_row
+
+                    def load_rows(rows):
+                        for row in rows:
+                            write_row(row)
+
+                    yield load_rows
             else:
-                placeholders = ", ".join("?" * (len(self.names) + 1))
-                cursor.cursor.executemany(
-                    f"INSERT INTO {self.table} ({names}) VALUES ({placeholders})", rows
+                insert = (
+                    f"INSERT INTO {self.table} ({names}) "
+                    f"VALUES ({', '.join('?' * (len(self.names) + 1))})"
                 )
+                yield lambda rows: cursor.cursor.executemany(insert, rows)
+
+    def load(self, rows):
+        with self.loader() as load_rows:
+            load_rows(rows)
 
     def execute(self, sql, params=()):
         """Run ``sql``, where ``{stg}`` stands for this table; returns the row count."""
@@ -108,24 +122,112 @@ class Staging:
             )
 
     def number_new_rows(self, model):
-        """Give every row without a target the id its new record will have; mark it created."""
+        """Give every row without a target the id its new record will have, mark it created,
+        and return how many there are."""
         table = quote(model._meta.db_table)
         if is_postgresql():
-            self.execute(
-                "UPDATE {stg} SET target_id = nextval(pg_get_serial_sequence(%s, 'id')), "
-                "created = 1 WHERE target_id IS NULL",
-                [model._meta.db_table],
+            # The sequence's name first: as an argument, pg_get_serial_sequence() would be
+            # evaluated again for every row.
+            ((sequence,),) = self.fetch(
+                "SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table]
             )
-            return
+            return self.execute(
+                "UPDATE {stg} SET target_id = nextval(%s::regclass), created = 1 "
+                "WHERE target_id IS NULL",
+                [sequence],
+            )
         # SQLite: the import holds the write lock, so no other insert can take these ids.
         (last,) = self.fetch(
             f"SELECT MAX(n) FROM (SELECT MAX(id) AS n FROM {table} UNION ALL "
             "SELECT seq FROM sqlite_sequence WHERE name = %s)",
             [model._meta.db_table],
         )[0]
-        self.execute(
-            "UPDATE {stg} SET target_id = %s + numbered.n, created = 1 FROM "
-            "(SELECT line, row_number() OVER (ORDER BY line) AS n FROM {stg} "
-            "WHERE target_id IS NULL) AS numbered WHERE {stg}.line = numbered.line",
+        # Ids follow the lines (with gaps where a line updates a record): no numbering pass.
+        return self.execute(
+            "UPDATE {stg} SET target_id = %s + line, created = 1 WHERE target_id IS NULL",
             [last or 0],
         )
+
+
+#: A PostgreSQL table gets its secondary indexes and constraints rebuilt, instead of maintained
+#: row by row, when an import adds at least this many rows and at least as many as it has.
+REBUILD_FROM_ROWS = 100_000
+
+
+@contextlib.contextmanager
+def tuned_session():
+    """Settings for the duration of an import: memory for the staging tables, sorts and index
+    builds (PostgreSQL), a larger page cache (SQLite)."""
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Only possible before the session's first temporary table; later imports in the
+            # same session keep the value they got.
+            cursor.execute(
+                "SELECT set_config('temp_buffers', '256MB', false) WHERE NOT EXISTS "
+                "(SELECT 1 FROM pg_class WHERE relpersistence = 't' "
+                "AND relnamespace = pg_my_temp_schema())"
+            )
+            yield
+            return
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -131072")  # 128 MB
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def rebuild_indexes_for(model, new_rows):
+    """Whether adding ``new_rows`` to ``model``'s table is a bulk load (PostgreSQL only)."""
+    if not is_postgresql() or new_rows < REBUILD_FROM_ROWS:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = %s::regclass",
+            [model._meta.db_table],
+        )
+        (rows,) = cursor.fetchone()
+    return new_rows >= rows
+
+
+@contextlib.contextmanager
+def indexes_rebuilt(model, rebuild):
+    """With ``rebuild``, drop the table's secondary indexes, unique and foreign-key constraints
+    and create them again afterwards: one sort per index and one join per foreign key instead of
+    a million index insertions and trigger checks (PostgreSQL's advice for populating a
+    database). The statements are part of the import's transaction, so a failure leaves them as
+    they were; the table (and the tables it references) stay locked until the import ends.
+    """
+    if not rebuild:
+        yield
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') "
+            "ORDER BY contype DESC, conname",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index AS i "
+            "WHERE indrelid = %s::regclass AND NOT indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid "
+            "AND c.conrelid = i.indrelid)",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")

@@ -12,7 +12,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .staging import db_value, distinct, quote
+from .staging import db_value, distinct, indexes_rebuilt, quote, rebuild_indexes_for
 
 #: Columns of a historical table that describe the change rather than copy the record.
 HISTORY_COLUMNS = {
@@ -135,10 +135,13 @@ class Upsert:
     def write(self, import_run, user=None):
         """Create the new records, update the changed ones, and record the history of both."""
         now = timezone.now()
-        self.staging.number_new_rows(self.model)
-        self._insert(now)
+        new_rows = self.staging.number_new_rows(self.model)
+        with indexes_rebuilt(self.model, rebuild_indexes_for(self.model, new_rows)):
+            self._insert(now)
         self._update(now)
-        self._record_history(now, import_run, user)
+        history = self.model.history.model
+        with indexes_rebuilt(history, rebuild_indexes_for(history, new_rows)):
+            self._record_history(now, import_run, user)
 
     def _timestamps(self):
         auto_now_add = [

@@ -40,15 +40,22 @@ class Kind:
         self.header = header
         fields = {f.column: f for f in self.model._meta.concrete_fields}
         self.staged = []  # (row key, staging column, SQL type)
+        #: Model columns the upsert writes: those of the file's columns that have a field, and
+        #: the model columns among the derived ones.
+        self.written = []
         for bound in header.columns:
             column = bound.column
             if column.field is None and column.db_type is None:
                 continue
             sql_type = column.db_type or fields[column.field].db_type(connection)
             self.staged.append((column.name, column.staging_name, sql_type))
+            if column.field:
+                self.written.append(column.field)
         for name, sql_type in self.derived_columns():
             if name not in {staging for _key, staging, _type in self.staged}:
                 self.staged.append((name, name, sql_type))
+                if name in fields:
+                    self.written.append(name)
         self.row_keys = [key for key, _staging, _type in self.staged]
 
     def derived_columns(self):
@@ -77,12 +84,6 @@ class Kind:
 
     # --- Writing --------------------------------------------------------------------------------
 
-    def written_columns(self):
-        """Model columns the file gives values for."""
-        staged = {staging for _key, staging, _type in self.staged}
-        fields = {f.column for f in self.model._meta.concrete_fields}
-        return [column for column in staged if column in fields and column != "id"]
-
     def kept_columns(self):
         kept = {
             bound.column.staging_name
@@ -98,7 +99,7 @@ class Kind:
         return Upsert(
             self.model,
             staging,
-            self.written_columns(),
+            self.written,
             kept=self.kept_columns(),
             keys=self.keys,
         )

@@ -95,9 +95,6 @@ class Enterprises(Kind):
             row["former_names"] = NAME_SEPARATOR.join(row["former_names"])
         return True
 
-    def written_columns(self):
-        return [c for c in super().written_columns() if c != "name_key" or "name" in self.header]
-
     def resolve(self, staging, import_run, user):
         match_enterprises(staging, "target_id", self.errors, self.header.label)
         staging.execute(

@@ -166,9 +166,9 @@ class Seminars(Kind):
         for number, (_line, item) in enumerate(entries):
             code = normalize_credit_code(item)
             if credit_code_error(code) is None:
-                staged.append((number, code, None, None, None))
+                staged.append((number, code, None, None, None, None))
             else:
-                staged.append((number, None, item, name_key(item), None))
+                staged.append((number, None, item, name_key(item), None, None))
         found.load(staged)
         errors = _EntryErrors(self.errors, entries)
         label = lambda _column: self.header.label("participants")  # noqa: E731

@@ -92,20 +92,14 @@ class TitleRows:
             self.errors.add(line, self.header.label("batch"), _("a batch is required"))
             return False
         if batch is not None:
+            # A batch written with its year (2021年第6批) is of that year; otherwise of the row's.
             number, batch_year = batch
-            if batch_year and year and batch_year != year:
-                self.errors.add(
-                    line,
-                    self.header.label("year"),
-                    _("the batch is of %(year)d") % {"year": batch_year},
-                    str(year),
-                )
-                return False
-            year = year or batch_year
-            if not year:
+            batch_year = batch_year or year
+            if not batch_year:
                 self.errors.add(line, self.header.label("year"), _("the batch needs a year"))
                 return False
-            row["batch_id"] = self.references.batch_id(tier, number, year)
+            year = year or batch_year
+            row["batch_id"] = self.references.batch_id(tier, number, batch_year)
         elif not year:
             self.errors.add(line, self.header.label("year"), _("a year is required"))
             return False

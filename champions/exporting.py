@@ -1,0 +1,297 @@
+"""CSV export of every kind ``import_csv`` reads, in the same columns, so a file goes both ways.
+
+Files are UTF-8 with a byte-order mark (Excel opens them), carry natural keys only (credit codes,
+names, region and tier codes, batches as 2021年第6批), never database ids, and list rows in an
+order that depends on the data alone: exporting, importing into an empty database and exporting
+again gives the same bytes. Cells a spreadsheet would run as a formula are prefixed with ``'``,
+which the import removes again.
+"""
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Collate
+
+from .importing.cells import escape_formula
+from .importing.errors import ErrorLog
+from .importing.kinds import KINDS
+from .importing.kinds.enterprises import NAME_SEPARATOR
+from .importing.kinds.seminars import LIST_SEPARATOR, expert_label, participant_label
+from .importing.references import References
+from .models import (
+    Designation,
+    Enterprise,
+    FormerName,
+    ProvinceCount,
+    Recommendation,
+    Seminar,
+    StageMove,
+    YearlyFigures,
+)
+
+#: Rows fetched from the database at a time.
+CHUNK_SIZE = 2000
+
+
+def text_order(field):
+    """Order by ``field`` the same way on every database: by code point, not by locale."""
+    collation = "C" if connection.vendor == "postgresql" else "BINARY"
+    return Collate(F(field), collation).asc(nulls_first=True)
+
+
+def batch_label(batch):
+    return f"{batch.year}年第{batch.number}批" if batch else ""
+
+
+def cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return escape_formula(str(value))
+
+
+@dataclass(frozen=True)
+class Export:
+    """The columns of one kind's file and how to get its rows, in order."""
+
+    columns: tuple
+    rows: object
+
+
+def _enterprises():
+    former = Prefetch("former_names", queryset=FormerName.objects.order_by(text_order("name")))
+    queryset = (
+        Enterprise.objects.prefetch_related(former)
+        .order_by(text_order("name"), text_order("credit_code"))
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for firm in queryset:
+        yield (
+            firm.credit_code,
+            firm.name,
+            NAME_SEPARATOR.join(former.name for former in firm.former_names.all()),
+            firm.region_id,
+            firm.industry_id,
+            firm.main_product,
+            firm.founded,
+        )
+
+
+def _enterprise_order(prefix="enterprise__"):
+    return (text_order(f"{prefix}name"), text_order(f"{prefix}credit_code"))
+
+
+def _designations():
+    queryset = (
+        Designation.objects.select_related("enterprise", "batch")
+        .order_by(
+            text_order("tier_id"),
+            "year",
+            F("batch__year").asc(nulls_first=True),
+            F("batch__number").asc(nulls_first=True),
+            *_enterprise_order(),
+            text_order("product"),
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for title in queryset:
+        yield (
+            title.enterprise.credit_code,
+            title.enterprise.name,
+            title.tier_id,
+            batch_label(title.batch),
+            title.year,
+            title.product,
+            title.status,
+            title.valid_until,
+            title.document,
+            title.source,
+        )
+
+
+def _recommendations():
+    last_move = StageMove.objects.filter(recommendation=OuterRef("pk")).order_by("-moved_at", "-id")
+    queryset = (
+        Recommendation.objects.select_related("enterprise", "batch")
+        .annotate(last_moved_on=Subquery(last_move.values("happened_on")[:1]))
+        .order_by(
+            text_order("batch__tier_id"),
+            "batch__year",
+            "batch__number",
+            *_enterprise_order(),
+            text_order("product"),
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for nomination in queryset:
+        yield (
+            nomination.enterprise.credit_code,
+            nomination.enterprise.name,
+            nomination.batch.tier_id,
+            batch_label(nomination.batch),
+            nomination.product,
+            nomination.stage,
+            nomination.ended_at_stage,
+            nomination.last_moved_on,
+            nomination.note,
+        )
+
+
+FIGURES = (
+    "output_value",
+    "revenue",
+    "rd_spending",
+    "new_product_output",
+    "export_value",
+    "employees",
+    "national_rank",
+    "global_rank",
+)
+
+
+def _figures():
+    queryset = (
+        YearlyFigures.objects.select_related("enterprise")
+        .order_by("year", *_enterprise_order())
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for figures in queryset:
+        yield (
+            figures.enterprise.credit_code,
+            figures.enterprise.name,
+            figures.year,
+            *(getattr(figures, name) for name in FIGURES),
+        )
+
+
+def _seminars():
+    queryset = Seminar.objects.prefetch_related("sponsors", "experts", "participants").order_by(
+        "held_on", text_order("title")
+    )
+    for seminar in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield (
+            seminar.title,
+            seminar.held_on,
+            seminar.place,
+            seminar.theme,
+            _joined(sponsor.name for sponsor in seminar.sponsors.all()),
+            _joined(expert_label(expert) for expert in seminar.experts.all()),
+            _joined(participant_label(firm) for firm in seminar.participants.all()),
+            seminar.summary,
+            seminar.source,
+            seminar.is_published,
+        )
+
+
+def _joined(labels):
+    """A list cell in code-point order, like every other ordering of the export."""
+    return LIST_SEPARATOR.join(sorted(labels))
+
+
+def _province():
+    queryset = ProvinceCount.objects.order_by(
+        text_order("tier_id"), "year", text_order("measure"), text_order("region_id")
+    )
+    for count in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield (count.region_id, count.tier_id, count.year, count.measure, count.count, count.source)
+
+
+EXPORTS = {
+    "enterprises": Export(
+        (
+            "credit_code",
+            "name",
+            "former_names",
+            "region",
+            "industry",
+            "main_product",
+            "founded",
+        ),
+        _enterprises,
+    ),
+    "designations": Export(
+        (
+            "credit_code",
+            "name",
+            "tier",
+            "batch",
+            "year",
+            "product",
+            "status",
+            "valid_until",
+            "document",
+            "source",
+        ),
+        _designations,
+    ),
+    "recommendations": Export(
+        (
+            "credit_code",
+            "name",
+            "tier",
+            "batch",
+            "product",
+            "stage",
+            "ended_at_stage",
+            "date",
+            "note",
+        ),
+        _recommendations,
+    ),
+    "figures": Export(("credit_code", "name", "year", *FIGURES), _figures),
+    "seminars": Export(
+        (
+            "title",
+            "held_on",
+            "place",
+            "theme",
+            "sponsors",
+            "experts",
+            "participants",
+            "summary",
+            "source",
+            "is_published",
+        ),
+        _seminars,
+    ),
+    "province": Export(("region", "tier", "year", "measure", "count", "source"), _province),
+}
+
+#: The order in which a full set of exports imports back: firms before what refers to them,
+#: recommendations before designations (an approval creates a designation the designations
+#: file then completes).
+IMPORT_ORDER = ("enterprises", "recommendations", "designations", "figures", "seminars", "province")
+
+
+def headers(kind, chinese=False):
+    """The header row: the English column names, or the official Chinese labels."""
+    names = EXPORTS[kind].columns
+    if not chinese:
+        return list(names)
+    labels = {column.name: column.labels[0] for column in _import_columns(kind)}
+    return [labels[name] for name in names]
+
+
+def _import_columns(kind):
+    return KINDS[kind](References(), ErrorLog()).columns()
+
+
+def export_csv(kind, stream, *, chinese_headers=False):
+    """Write ``kind`` as CSV to the text ``stream`` (opened with ``newline=""``); return the
+    number of rows."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(headers(kind, chinese_headers))
+    count = 0
+    for row in EXPORTS[kind].rows():
+        writer.writerow([cell(value) for value in row])
+        count += 1
+    return count
