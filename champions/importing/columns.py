@@ -165,7 +165,7 @@ class Header:
             if len(cells) > width and any(cell.strip() for cell in cells[width:]):
                 errors.add(
                     line,
-                    _("column %(n)d") % {"n": width + 1},
+                    str(width + 1),
                     _("more cells than the header has columns"),
                     cells[width],
                 )

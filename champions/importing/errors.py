@@ -19,11 +19,11 @@ class RowError:
     value: str = ""
 
     def __str__(self):
-        text = _("line %(line)d, column %(column)s: %(message)s") % {
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
+        place = {"line": self.line, "column": self.column, "message": self.message}
+        if self.column:
+            text = _("line %(line)d, column %(column)s: %(message)s") % place
+        else:  # the file as a whole (encoding, emptiness)
+            text = _("line %(line)d: %(message)s") % place
         return f"{text} ({self.value})" if self.value else text
 
 

@@ -93,10 +93,10 @@ def open_csv(path, encoding=None):
             message = _(
                 "the file is neither UTF-8 nor GB18030/GBK; give its encoding with --encoding"
             )
-        raise FileRefused([RowError(failure, "-", message)])
+        raise FileRefused([RowError(failure, "", message)])
     found = CsvFile(path, candidate, sha256, size, lines)
     if next(found.rows(), None) is None:
-        raise FileRefused([RowError(1, "-", _("the file is empty"))])
+        raise FileRefused([RowError(1, "", _("the file is empty"))])
     found.delimiter = sniff_delimiter(found)
     return found
 

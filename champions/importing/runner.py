@@ -19,7 +19,7 @@ from .kinds import KINDS
 from .progress import Progress
 from .reading import HEADER_SEARCH_LINES, open_csv
 from .references import References
-from .staging import CHUNK_ROWS, tuned_session
+from .staging import CHUNK_ROWS, import_transaction
 
 
 @dataclass
@@ -74,7 +74,7 @@ def import_file(
         return _record(result, ImportRun.Status.REFUSED)
     run.sha256 = csv_file.sha256
     result.encoding, result.delimiter = csv_file.encoding, csv_file.delimiter
-    with transaction.atomic(), tuned_session():
+    with import_transaction():
         run.save()
         with recording_import_run(run):
             _import_rows(result, kind, csv_file, create_missing, user, progress_stream)

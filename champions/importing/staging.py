@@ -9,7 +9,7 @@ database; everything else is the same SQL on both.
 import contextlib
 import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 #: Rows sent to the database at a time while a file is read.
 CHUNK_ROWS = 5_000
@@ -155,27 +155,29 @@ REBUILD_FROM_ROWS = 100_000
 
 
 @contextlib.contextmanager
-def tuned_session():
-    """Settings for the duration of an import: memory for the staging tables, sorts and index
-    builds (PostgreSQL), a larger page cache (SQLite)."""
+def import_transaction():
+    """The transaction of one import, with settings for its duration: memory for the staging
+    tables, sorts and index builds (PostgreSQL), a larger page cache (SQLite)."""
     with connection.cursor() as cursor:
         if is_postgresql():
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            # Only possible before the session's first temporary table; later imports in the
-            # same session keep the value they got.
-            cursor.execute(
-                "SELECT set_config('temp_buffers', '256MB', false) WHERE NOT EXISTS "
-                "(SELECT 1 FROM pg_class WHERE relpersistence = 't' "
-                "AND relnamespace = pg_my_temp_schema())"
-            )
-            yield
+            with transaction.atomic():
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                # Only possible before the session's first temporary table; later imports in
+                # the same session keep the value they got.
+                cursor.execute(
+                    "SELECT set_config('temp_buffers', '256MB', false) WHERE NOT EXISTS "
+                    "(SELECT 1 FROM pg_class WHERE relpersistence = 't' "
+                    "AND relnamespace = pg_my_temp_schema())"
+                )
+                yield
             return
         cursor.execute("PRAGMA cache_size")
         (previous,) = cursor.fetchone()
         cursor.execute("PRAGMA cache_size = -131072")  # 128 MB
         try:
-            yield
+            with transaction.atomic():
+                yield
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 

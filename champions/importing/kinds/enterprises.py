@@ -7,7 +7,7 @@ from ...text import name_key
 from .. import cells
 from ..columns import Column
 from ..matching import match_enterprises
-from ..staging import quote
+from ..staging import distinct, quote
 from .base import Kind
 
 ENTERPRISE = quote(Enterprise._meta.db_table)
@@ -97,6 +97,13 @@ class Enterprises(Kind):
 
     def resolve(self, staging, import_run, user):
         match_enterprises(staging, "target_id", self.errors, self.header.label)
+        # A row found by a former name (not by its code) comes from a list of that time: it
+        # does not rename the firm back.
+        staging.execute(
+            f"UPDATE {{stg}} SET name = NULL, name_key = NULL FROM {ENTERPRISE} AS e "
+            "WHERE e.id = {stg}.target_id AND {stg}.name_key <> e.name_key "
+            f"AND {distinct('e.credit_code', '{stg}.credit_code')}"
+        )
         staging.execute(
             "UPDATE {stg} SET region_id = %s WHERE target_id IS NULL AND region_id IS NULL",
             [self.references.city_code],
