@@ -195,11 +195,15 @@ class Recommendations(TitleRows, ReferencingKind):
         refuses what the admin would refuse; each refusal is an error of its row."""
         if "stage" not in self.header:
             return
+        ended_at, happened_on = (
+            f"s.{quote(column)}" if column in staging else "NULL"
+            for column in ("ended_at_stage", "date")
+        )
         moves = staging.fetch(
-            'SELECT s.line, s.target_id, s.stage, s.ended_at_stage, s."date" FROM {stg} AS s '
+            f"SELECT s.line, s.target_id, s.stage, {ended_at}, {happened_on} FROM {{stg}} AS s "
             f"JOIN {RECOMMENDATION} AS r ON r.id = s.target_id WHERE s.stage IS NOT NULL "
-            "AND (r.stage <> s.stage OR s.ended_at_stage IS NOT NULL "
-            "AND r.ended_at_stage <> s.ended_at_stage) ORDER BY s.line"
+            f"AND (r.stage <> s.stage OR {ended_at} IS NOT NULL "
+            f"AND r.ended_at_stage <> {ended_at}) ORDER BY s.line"
         )
         by_id = Recommendation.objects.select_related("batch__tier").in_bulk(
             [target_id for _line, target_id, *_rest in moves]
