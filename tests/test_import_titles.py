@@ -55,7 +55,10 @@ def test_batches_however_numbered(tmp_path, make_enterprise, written, number, ye
     firm = make_enterprise()
     path = write_csv(
         tmp_path / "b.csv",
-        [["credit_code", "tier", "batch", "year"], [firm.credit_code, "单项冠军企业", written, "2021"]],
+        [
+            ["credit_code", "tier", "batch", "year"],
+            [firm.credit_code, "单项冠军企业", written, "2021"],
+        ],
     )
     outcome = run_import("designations", path)
     assert outcome.code == 0, outcome.out
