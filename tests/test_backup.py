@@ -16,16 +16,27 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def snapshot():
-    """Every row of every registry table (history tables included), plus accounts and groups."""
+    """Every row of every registry table (history tables included), plus accounts and groups.
+
+    Accounts are restored by user name and may get new ids, so references to them (who made a
+    change) are compared by user name.
+    """
+    User = get_user_model()
+    usernames = dict(User.objects.values_list("pk", "username"))
     tables = {}
     for model in apps.get_app_config("champions").get_models():
-        fields = [f.attname for f in model._meta.concrete_fields]
+        fields = model._meta.concrete_fields
+        to_user = [getattr(f.remote_field, "model", None) is User for f in fields]
         tables[model._meta.label] = sorted(
-            tuple(str(v) for v in row) for row in model.objects.values_list(*fields)
+            tuple(
+                str(usernames.get(value) if is_user else value)
+                for value, is_user in zip(row, to_user, strict=True)
+            )
+            for row in model.objects.values_list(*[f.attname for f in fields])
         )
     users = sorted(
         (u.username, u.password, u.is_staff, tuple(sorted(g.name for g in u.groups.all())))
-        for u in get_user_model().objects.all()
+        for u in User.objects.all()
     )
     return tables, users
 
