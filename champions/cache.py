@@ -22,12 +22,12 @@ from django.core.management import call_command
 from django.db import router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import get_language
 
 VERSION_KEY = "champions:data-version"
 
-#: How long a computed page stays cached if no change comes first: a day bounds how long a
-#: clock-dependent figure ("in force today") can lag behind a title expiring at midnight.
+#: How long a computed page stays cached if no change comes first.
 TIMEOUT = 24 * 60 * 60
 
 
@@ -55,9 +55,13 @@ def data_changed(using=None, **kwargs):
 
 def cached(name, parts, compute):
     """``compute()``'s value for page ``name`` with parameters ``parts`` in the active language,
-    from the cache when the data have not changed since it was stored."""
+    from the cache when the data have not changed since it was stored.
+
+    The key holds today's date too: "in force today" changes at midnight without any edit.
+    """
     digest = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:32]
-    key = f"champions:{data_version()}:{get_language()}:{name}:{digest}"
+    today = timezone.localdate().isoformat()
+    key = f"champions:{data_version()}:{today}:{get_language()}:{name}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()

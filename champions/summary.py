@@ -24,7 +24,7 @@ from .models import (
     YearlyFigures,
     in_force_q,
 )
-from .workflow import ENDINGS, FUNNEL, NATIONAL, Stage
+from .workflow import CLOSED, ENDINGS, FUNNEL, NATIONAL, Stage
 
 #: The smallest number of enterprises an aggregate of their figures may cover on a public page.
 MIN_ENTERPRISES_PER_AGGREGATE = 3
@@ -233,7 +233,10 @@ def funnels(recommendations):
             "batch__announced_on",
             "batch__document",
         )
-        .annotate(**{stage.value: Count("id", filter=reached_q(stage)) for stage in FUNNEL})
+        .annotate(
+            **{stage.value: Count("id", filter=reached_q(stage)) for stage in FUNNEL},
+            under_way=Count("id", filter=~Q(stage__in=list(CLOSED))),
+        )
         .order_by("-batch__year", "batch__tier__position", "-batch__number")
     )
     return [
@@ -248,15 +251,20 @@ def funnels(recommendations):
             "announced_on": row["batch__announced_on"],
             "document": row["batch__document"],
             "reached": {stage.value: row[stage.value] for stage in FUNNEL},
+            "under_way": row["under_way"],
         }
         for row in rows
     ]
 
 
-def success_rate(reached):
-    """Share of the filed nominations that were approved, or ``None`` when none were filed."""
+def success_rate(funnel):
+    """Share of a batch's filed nominations that were approved; ``None`` while some are still
+    under way (the rate of an undecided batch would only look low) or when none were filed."""
+    reached = funnel["reached"]
     nominated = reached[Stage.NOMINATED.value]
-    return round(reached[Stage.APPROVED.value] / nominated, 3) if nominated else None
+    if funnel["under_way"] or not nominated:
+        return None
+    return round(reached[Stage.APPROVED.value] / nominated, 3)
 
 
 def in_year_or_latest(figures, year=None):

@@ -163,7 +163,7 @@ def _funnel(funnel):
         **funnel,
         "tier_label": localized(funnel["tier_name"], funnel["tier_name_en"]),
         "stages": stages,
-        "success_rate": summaries.success_rate(funnel["reached"]),
+        "success_rate": summaries.success_rate(funnel),
         "approved_url": directory_url(batch=funnel["batch_id"]),
     }
 
@@ -590,6 +590,7 @@ def _batch_table(filterset):
         Column("batch", _("Batch")),
         Column("year", _("Year")),
         *stage_columns,
+        Column("under_way", _("Still under way")),
         Column("success_rate", _("Success rate")),
         Column("announced_on", _("Announced on")),
         Column("document", _("Document number")),

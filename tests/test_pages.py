@@ -38,7 +38,7 @@ from champions.models import (
     Tier,
     YearlyFigures,
 )
-from champions.services.recommendations import advance
+from champions.services.recommendations import advance, move
 from champions.templatetags.champions_pages import num, percent
 from champions.workflow import Stage
 from tests.conftest import make_credit_code
@@ -604,7 +604,14 @@ def test_batch_funnel_counts_stages_and_success_rate(client, registry):
     assert (batch["tier"], batch["batch"], batch["year"]) == ("制造业单项冠军企业", 6, 2021)
     assert (batch["nominated"], batch["province_passed"], batch["submitted"]) == (4, 4, 2)
     assert (batch["publicized"], batch["approved"]) == (1, 1)
-    assert batch["success_rate"] == 0.25
+    # Three nominations are still under way: a rate now would only look low.
+    assert (batch["under_way"], batch["success_rate"]) == (3, None)
+    assert "3 nominations still under way" in body(get(client, "/breakdowns/batches/", "en"))
+    for recommendation in Recommendation.objects.filter(stage__in=["submitted", "province_passed"]):
+        move(recommendation, Stage.REJECTED)
+    batch = client.get("/breakdowns/batches/", {"format": "json"}).json()["rows"][0]
+    assert (batch["under_way"], batch["success_rate"]) == (0, 0.25)
+    assert batch["province_passed"] == 4  # rejected later, they still got that far
     html = body(get(client, "/breakdowns/batches/", "en"))
     assert "<strong>4</strong> passed the provincial screening" in html
     assert "25.0%" in html
@@ -714,3 +721,20 @@ def test_browser_tests_fail_without_chromium_only_when_required(required, outcom
     )
     assert outcome in result.stdout, result.stdout + result.stderr
     assert (result.returncode != 0) == bool(required)
+
+
+def test_a_title_ending_today_leaves_the_pages_at_midnight(client, make_enterprise, monkeypatch):
+    today = timezone.localdate()
+    tier = Tier.objects.get(code="little_giant")
+    firm = make_enterprise()
+    Designation.objects.create(
+        enterprise=firm, tier=tier, year=2021, status=FINAL, valid_until=today
+    )
+    assert page_count(client.get("/enterprises/", {"tier": "little_giant"})) == 1
+    assert summary_counts(client)["little_giant"] == 1
+    # No edit happens overnight; the cached pages still follow the date.
+    tomorrow = today + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert page_count(client.get("/enterprises/", {"tier": "little_giant"})) == 0
+    assert summary_counts(client)["little_giant"] == 0
+    assert client.get(f"/enterprises/{firm.pk}/").status_code == 404
