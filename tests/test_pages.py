@@ -152,24 +152,19 @@ def build_registry():
         deadline_year=2025,
         position=1,
     )
-    Target.objects.create(
-        code="traditional",
-        name="传统产业产值",
-        metric=Target.Metric.GROUP_OUTPUT,
-        industry_group="traditional",
-        goal=Decimal("60000000"),
-        deadline_year=2025,
-        position=2,
-    )
-    Target.objects.create(
-        code="emerging",
-        name="新兴产业产值",
-        metric=Target.Metric.GROUP_OUTPUT,
-        industry_group="emerging",
-        goal=Decimal("55000000"),
-        deadline_year=2025,
-        position=3,
-    )
+    for position, (group, name, goal) in enumerate(
+        (("traditional", "传统产业产值", "60000000"), ("emerging", "新兴产业产值", "55000000")),
+        start=2,
+    ):
+        Target.objects.create(
+            code=group,
+            name=name,
+            metric=Target.Metric.GROUP_OUTPUT,
+            industry_group=group,
+            goal=Decimal(goal),
+            deadline_year=2025,
+            position=position,
+        )
 
     # The province's counts: Wenzhou shares the third place with Jiaxing.
     for code, count in (
