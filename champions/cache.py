@@ -12,7 +12,9 @@ commits together with the change that caused it. The version is replaced again a
 so that a backend outside the database cannot keep a page computed just before the commit.
 """
 
+import functools
 import hashlib
+import re
 import uuid
 
 from django.apps import apps
@@ -22,6 +24,8 @@ from django.core.management import call_command
 from django.db import router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -53,20 +57,60 @@ def data_changed(using=None, **kwargs):
         transaction.on_commit(_new_version, using=using)
 
 
-def cached(name, parts, compute):
-    """``compute()``'s value for page ``name`` with parameters ``parts`` in the active language,
-    from the cache when the data have not changed since it was stored.
-
-    The key holds today's date too: "in force today" changes at midnight without any edit.
-    """
+def _key(name, parts):
+    """The cache key of ``name`` with ``parts`` under the current data version, today's date
+    ("in force today" changes at midnight without any edit) and the active language."""
     digest = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:32]
     today = timezone.localdate().isoformat()
-    key = f"champions:{data_version()}:{today}:{get_language()}:{name}:{digest}"
+    return f"champions:{data_version()}:{today}:{get_language()}:{name}:{digest}"
+
+
+def cached(name, parts, compute):
+    """``compute()``'s value for page ``name`` with parameters ``parts`` in the active language,
+    from the cache when the data have not changed since it was stored."""
+    key = _key(name, parts)
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+#: The CSRF token of the language switch form: per visitor, so never stored in a cached page.
+_CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+#: Headers of a page that are kept with it in the cache.
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+
+
+def cached_response(view):
+    """Serve a public view's whole response from the cache until the data change.
+
+    Only successful, non-streaming responses that set no cookie are stored, keyed by the full
+    path with its query string (and the language and data version, like ``cached``). The CSRF
+    token of the page's language-switch form is put back fresh for every visitor.
+    """
+
+    @functools.wraps(view)
+    def serve(request, *args, **kwargs):
+        key = _key("response", {"path": request.get_full_path(), "view": view.__name__})
+        stored = cache.get(key)
+        if stored is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming or response.cookies:
+                return response
+            content = _CSRF_FIELD.sub(
+                rf"\g<1>{_CSRF_PLACEHOLDER}\g<2>", response.content.decode(response.charset)
+            )
+            headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, (content, headers), TIMEOUT)
+            return response
+        content, headers = stored
+        if _CSRF_PLACEHOLDER in content:
+            content = content.replace(_CSRF_PLACEHOLDER, get_token(request))
+        return HttpResponse(content, headers=headers)
+
+    return serve
 
 
 def _is_registry_model(sender):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -682,9 +683,34 @@ def test_bulk_writes_that_say_so_show_on_the_next_request(client, registry):
 
 def test_the_cache_is_used_until_the_data_change(client, registry, django_assert_num_queries):
     cache.clear()
-    client.get("/breakdowns/regions/")
+    first = client.get("/breakdowns/regions/")
+    with django_assert_num_queries(2):  # the data version and the cached page
+        again = client.get("/breakdowns/regions/")
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub(b"", again.content) == token.sub(b"", first.content)
+    client.get("/breakdowns/regions/", {"format": "json"})
     with django_assert_num_queries(2):  # the data version and the cached table
         client.get("/breakdowns/regions/", {"format": "json"})
+
+
+def test_a_cached_page_gets_a_fresh_csrf_token_for_each_visitor(registry):
+    """The language switch posts a CSRF token; a cached page must not hand one visitor's token
+    to the next."""
+    cache.clear()
+    pages = [Client().get("/") for _ in range(2)]
+    tokens = [
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+        for page in pages
+    ]
+    assert tokens[0] != tokens[1]
+    assert "csrf-token" not in pages[1].content.decode()
+    # Each token works for the visitor who got it.
+    visitor = Client(enforce_csrf_checks=True)
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', visitor.get("/").content.decode()
+    ).group(1)
+    response = visitor.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
 
 
 def test_summary_functions_count_what_the_pages_count(registry):

@@ -159,7 +159,7 @@ class Command(BaseCommand):
         )
         columns = ("req/s", 9), ("vs static", 11), ("errors", 8), ("p50 ms", 9), ("p95 ms", 9)
         header = "".join(f"{name:>{width}}" for name, width in (*columns, ("p99 ms", 9)))
-        self.stdout.write(f"{'URL':<28}{header}")
+        self.stdout.write(f"{'URL':<40}{header}")
         self._row(STATIC_FILE + " (baseline)", static, static)
         failures = static["errors"]
         for path in paths:
@@ -170,6 +170,6 @@ class Command(BaseCommand):
 
     def _row(self, label, result, static):
         self.stdout.write(
-            f"{label:<28}{result['rps']:>9.0f}{result['rps'] / static['rps']:>10.0%}"
+            f"{label:<40}{result['rps']:>9.0f}{result['rps'] / static['rps']:>10.0%}"
             f"{result['errors']:>8}{result['p50']:>9.1f}{result['p95']:>9.1f}{result['p99']:>9.1f}"
         )
