@@ -8,7 +8,7 @@ year Y" applies to one and the same title, never to one firm's different titles.
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import summary
@@ -22,16 +22,15 @@ from .models import (
     Batch,
     Designation,
     Enterprise,
-    FormerName,
     Industry,
     ProvinceCount,
     Recommendation,
     Region,
     Seminar,
     Tier,
+    enterprise_matches,
 )
 from .models.common import MAX_YEAR, MIN_YEAR
-from .text import name_key
 
 #: Statuses a public page may ever show; the as-of date then narrows them down.
 PUBLIC_STATUSES = (*Designation.IN_FORCE_STATUSES, Designation.Status.PUBLICIZED)
@@ -202,11 +201,7 @@ class DirectoryFilterSet(TitleFilterSet):
 
     def filter_name(self, queryset, name, value):
         """Current or former name, compared by matching key (full-width, spaces, brackets)."""
-        key = name_key(value)
-        former = FormerName.objects.filter(
-            enterprise_id=OuterRef("enterprise_id"), name_key__contains=key
-        )
-        return queryset.filter(Q(enterprise__name_key__contains=key) | Exists(former))
+        return queryset.filter(enterprise_matches(value, "enterprise"))
 
     def enterprises(self):
         """The firms holding a matching title, in the order asked for."""

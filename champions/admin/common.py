@@ -5,29 +5,51 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Max, Min
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..text import name_key
+from ..models import enterprise_matches
 from .concurrency import with_edit_guard
+from .paginator import EstimatedCountPaginator
 
 #: Stamps of ``TimeStampedModel``: shown, never edited.
 STAMPS = ("created_at", "updated_at")
 
-#: Search and filters of the lists whose rows belong to an enterprise (titles, figures, ...).
+#: Search fields shown for the lists whose rows belong to an enterprise; the search itself is
+#: ``enterprise_matches`` (see ``RegistryAdmin.enterprise_path``).
 ENTERPRISE_SEARCH_FIELDS = (
     "enterprise__name",
     "enterprise__former_names__name",
     "enterprise__credit_code",
 )
-ENTERPRISE_NAME_KEYS = ("enterprise__name_key", "enterprise__former_names__name_key")
-ENTERPRISE_FILTERS = (
-    ("enterprise__region", admin.RelatedOnlyFieldListFilter),
-    "enterprise__industry",
-)
+#: Filters of those lists. Plain related filters list the (small) region and industry tables;
+#: Django's "related only" filter would scan the large table for the values in use.
+ENTERPRISE_FILTERS = ("enterprise__region", "enterprise__industry")
+
+
+class YearListFilter(admin.SimpleListFilter):
+    """Years from the first to the last one present, read from the ends of the year index.
+
+    Django's default filter of an integer field lists its distinct values: a scan of the whole
+    table on every page view of a list with millions of rows.
+    """
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        span = model_admin.get_queryset(request).aggregate(first=Min("year"), last=Max("year"))
+        if span["first"] is None:
+            return []
+        return [(year, year) for year in range(span["last"], span["first"] - 1, -1)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(year=self.value()) if self.value() else queryset
+
 
 #: How many rows an inline shows at most; the rest are one click away on the filtered list.
 INLINE_ROWS = 20
@@ -40,15 +62,21 @@ def stamps_of(model):
 
 
 class RegistryAdmin(admin.ModelAdmin):
-    """Base of every ModelAdmin here: stamps read-only, a name-key search, and for stamped
-    models a guard against two staff overwriting each other (``concurrency``).
+    """Base of every ModelAdmin here: stamps read-only, the enterprise search, estimated counts
+    on very long lists, and for stamped models a guard against two staff overwriting each other
+    (``concurrency``).
 
-    ``name_key_search_fields`` lists fields holding ``champions.text.name_key`` values. The search
-    term is normalised the same way and matched against them, so 温州某某（集团） finds a firm
-    stored as 温州某某(集团), whichever brackets, spaces or widths either was typed with.
+    ``enterprise_path`` is the path from the model to its enterprise ("" for ``Enterprise``). Its
+    lists are searched with ``enterprise_matches``: the term's matching key against current and
+    former names, so 温州某某（集团） finds a firm stored as 温州某某(集团), and the credit code.
+    ``search_fields`` then only says what the search box covers; they are not searched as text,
+    which on millions of rows would scan the table.
     """
 
-    name_key_search_fields = ()
+    enterprise_path = None
+    paginator = EstimatedCountPaginator
+    # The unfiltered total would be a second full count on every filtered or searched list.
+    show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), *stamps_of(self.model))
@@ -60,15 +88,9 @@ class RegistryAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        key = name_key(search_term)
-        if not key or not self.name_key_search_fields:
-            return found, may_have_duplicates
-        by_key = Q.create(
-            [(f"{field}__contains", key) for field in self.name_key_search_fields],
-            connector=Q.OR,
-        )
-        return found | queryset.filter(by_key), True
+        if self.enterprise_path is None or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(enterprise_matches(search_term, self.enterprise_path)), False
 
 
 class HistoryAdmin(RegistryAdmin, SimpleHistoryAdmin):

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Batch, Designation
 from .common import (
     ENTERPRISE_FILTERS,
-    ENTERPRISE_NAME_KEYS,
     ENTERPRISE_SEARCH_FIELDS,
     STAMPS,
     HistoryAdmin,
     RecentRowsFormSet,
+    YearListFilter,
 )
 
 
@@ -112,12 +112,14 @@ class DesignationAdmin(BatchChoicesWithTier, HistoryAdmin):
     list_filter = (
         "tier",
         "status",
-        "year",
+        YearListFilter,
         ("batch", BatchListFilter),
         *ENTERPRISE_FILTERS,
     )
-    search_fields = (*ENTERPRISE_SEARCH_FIELDS, "product", "document")
-    name_key_search_fields = ENTERPRISE_NAME_KEYS
+    search_fields = ENTERPRISE_SEARCH_FIELDS
+    enterprise_path = "enterprise"
+    # Newest first, by primary key: the model's ordering joins the tier and the enterprise.
+    ordering = ("-id",)
     autocomplete_fields = ("enterprise", "batch")
     fields = ("enterprise", *DESIGNATION_FIELDS, "document", "source", *STAMPS)
     readonly_fields = (suggested_valid_until,)

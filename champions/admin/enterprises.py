@@ -1,10 +1,19 @@
 """Enterprises, with their former names, titles, recommendations and figures inline."""
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Designation, Enterprise, FormerName, Recommendation, Seminar, YearlyFigures
+from ..models import (
+    Designation,
+    Enterprise,
+    FormerName,
+    Recommendation,
+    Seminar,
+    Tier,
+    YearlyFigures,
+)
 from ..text import name_key
 from .common import HistoryAdmin, related_list_links
 from .designations import DesignationInline
@@ -38,17 +47,33 @@ class FormerNameInline(admin.TabularInline):
     extra = 0
 
 
+class TierHeldFilter(admin.SimpleListFilter):
+    """Firms with a designation of the chosen tier, whatever its status.
+
+    An ``EXISTS`` per firm: a join would list a firm once per title and need a DISTINCT over the
+    whole table.
+    """
+
+    title = _("tier")
+    parameter_name = "tier"
+
+    def lookups(self, request, model_admin):
+        return [(tier.code, tier.name) for tier in Tier.objects.all()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        held = Designation.objects.filter(enterprise_id=OuterRef("pk"), tier_id=self.value())
+        return queryset.filter(Exists(held))
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(HistoryAdmin):
     list_display = ("name", "credit_code", "region", "industry", "founded")
     list_select_related = ("region", "industry")
-    list_filter = (
-        ("region", admin.RelatedOnlyFieldListFilter),
-        "industry",
-        "designations__tier",
-    )
-    search_fields = ("name", "former_names__name", "credit_code", "main_product")
-    name_key_search_fields = ("name_key", "former_names__name_key")
+    list_filter = ("region", "industry", TierHeldFilter)
+    search_fields = ("name", "former_names__name", "credit_code")
+    enterprise_path = ""
     readonly_fields = ("related_records",)
     inlines = (FormerNameInline, DesignationInline, RecommendationInline, YearlyFiguresInline)
 

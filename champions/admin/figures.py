@@ -5,10 +5,10 @@ from django.contrib import admin
 from ..models import ProvinceCount, Target, YearlyFigures
 from .common import (
     ENTERPRISE_FILTERS,
-    ENTERPRISE_NAME_KEYS,
     ENTERPRISE_SEARCH_FIELDS,
     HistoryAdmin,
     RecentRowsFormSet,
+    YearListFilter,
 )
 
 
@@ -33,9 +33,10 @@ class YearlyFiguresAdmin(HistoryAdmin):
         "employees",
     )
     list_select_related = ("enterprise",)
-    list_filter = ("year", *ENTERPRISE_FILTERS)
+    list_filter = (YearListFilter, *ENTERPRISE_FILTERS)
     search_fields = ENTERPRISE_SEARCH_FIELDS
-    name_key_search_fields = ENTERPRISE_NAME_KEYS
+    enterprise_path = "enterprise"
+    ordering = ("-year", "-id")
     autocomplete_fields = ("enterprise",)
 
 

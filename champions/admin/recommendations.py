@@ -24,7 +24,6 @@ from ..services.recommendations import IllegalMove, move
 from ..workflow import Stage, allowed_targets
 from .common import (
     ENTERPRISE_FILTERS,
-    ENTERPRISE_NAME_KEYS,
     ENTERPRISE_SEARCH_FIELDS,
     STAMPS,
     HistoryAdmin,
@@ -93,7 +92,9 @@ class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
         *ENTERPRISE_FILTERS,
     )
     search_fields = (*ENTERPRISE_SEARCH_FIELDS, "product", "note")
-    name_key_search_fields = ENTERPRISE_NAME_KEYS
+    enterprise_path = "enterprise"
+    # Newest first, by primary key: the model's ordering joins three tables before it can sort.
+    ordering = ("-id",)
     autocomplete_fields = ("enterprise", "batch")
     fields = (
         "enterprise",
@@ -247,5 +248,5 @@ class StageMoveAdmin(ReadOnlyAdmin):
     )
     list_filter = ("target", "source", "recommendation__batch__tier")
     search_fields = ("recommendation__enterprise__name", "note")
-    name_key_search_fields = ("recommendation__enterprise__name_key",)
+    enterprise_path = "recommendation__enterprise"
     date_hierarchy = "moved_at"

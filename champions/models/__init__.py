@@ -1,7 +1,7 @@
 """The registry's models, one module per area."""
 
 from .designations import Batch, Designation, in_force_q
-from .enterprises import Enterprise, FormerName
+from .enterprises import Enterprise, FormerName, enterprise_matches
 from .figures import ProvinceCount, Target, YearlyFigures
 from .imports import ImportRun
 from .recommendations import Recommendation, StageMove
@@ -25,5 +25,6 @@ __all__ = [
     "Target",
     "Tier",
     "YearlyFigures",
+    "enterprise_matches",
     "in_force_q",
 ]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..text import name_key
-from ..validators import normalize_credit_code, validate_credit_code
+from ..validators import CREDIT_CODE_ALPHABET, normalize_credit_code, validate_credit_code
 from .common import HistoryImportRun, TimeStampedModel, year_range_check, year_validators
 
 #: What the database accepts in ``credit_code``: 18 characters of the GB 32100 alphabet. The
@@ -127,3 +127,22 @@ class FormerName(models.Model):
         self.name = self.name.strip()
         self.name_key = name_key(self.name)
         super().save(*args, **kwargs)
+
+
+def enterprise_matches(term, path=""):
+    """The condition "the enterprise (reached through ``path``) is the one ``term`` names".
+
+    ``term`` is compared by matching key with the current and the former names (a part of a name
+    is enough), and as a credit code or its beginning. The former names are an ``EXISTS``, not a
+    join, so no row is listed twice and no DISTINCT is needed over a large table.
+    """
+    prefix = f"{path}__" if path else ""
+    key = name_key(term)
+    former = FormerName.objects.filter(
+        enterprise_id=models.OuterRef(f"{prefix}pk"), name_key__contains=key
+    )
+    condition = models.Q(**{f"{prefix}name_key__contains": key}) | models.Exists(former)
+    code = normalize_credit_code(term)
+    if len(code) >= 6 and all(char in CREDIT_CODE_ALPHABET for char in code):
+        condition |= models.Q(**{f"{prefix}credit_code__startswith": code})
+    return condition
