@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Collate
 
 from .importing.cells import escape_formula
@@ -67,22 +67,39 @@ class Export:
 
 
 def _enterprises():
-    former = Prefetch("former_names", queryset=FormerName.objects.order_by(text_order("name")))
-    queryset = (
-        Enterprise.objects.prefetch_related(former)
-        .order_by(text_order("name"), text_order("credit_code"))
-        .iterator(chunk_size=CHUNK_SIZE)
+    firms = Enterprise.objects.order_by(text_order("name"), text_order("credit_code")).values_list(
+        "pk", "credit_code", "name", "region_id", "industry_id", "main_product", "founded"
     )
-    for firm in queryset:
-        yield (
-            firm.credit_code,
-            firm.name,
-            NAME_SEPARATOR.join(former.name for former in firm.former_names.all()),
-            firm.region_id,
-            firm.industry_id,
-            firm.main_product,
-            firm.founded,
-        )
+    for chunk in _chunks(firms.iterator(chunk_size=CHUNK_SIZE)):
+        # One query per chunk for the former names, instead of a queryset per firm.
+        former = {}
+        for enterprise_id, name in (
+            FormerName.objects.filter(enterprise_id__in=[row[0] for row in chunk])
+            .order_by(text_order("name"))
+            .values_list("enterprise_id", "name")
+        ):
+            former.setdefault(enterprise_id, []).append(name)
+        for pk, code, name, region, industry, product, founded in chunk:
+            yield (
+                code,
+                name,
+                NAME_SEPARATOR.join(former.get(pk, ())),
+                region,
+                industry,
+                product,
+                founded,
+            )
+
+
+def _chunks(rows):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK_SIZE:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _enterprise_order(prefix="enterprise__"):

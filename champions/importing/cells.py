@@ -55,30 +55,34 @@ def normalize(value):
     return value.strip()
 
 
+def _check_length(value, max_length):
+    if len(value) > max_length:
+        raise CellError(
+            _("at most %(max)d characters, this has %(count)d")
+            % {"max": max_length, "count": len(value)}
+        )
+    return value
+
+
 def text(max_length, empty=""):
     """Free text, trimmed; ``empty`` for an empty cell ("" clears the field, None keeps it)."""
 
     def parse(raw):
         value = (unescape_formula(raw) if raw[:1] == "'" else raw).strip()
-        if not value:
-            return empty
-        if len(value) > max_length:
-            raise CellError(
-                _("at most %(max)d characters, this has %(count)d")
-                % {"max": max_length, "count": len(value)}
-            )
-        return value
+        return _check_length(value, max_length) if value else empty
 
     return parse
 
 
 def text_list(max_length):
-    """Names separated by ``;`` in one cell, each trimmed, in the file's order, without repeats."""
-    parse_item = text(max_length)
+    """Names separated by ``;`` in one cell, each trimmed, in the file's order, without repeats.
+
+    The formula escape belongs to the cell, not to the names in it: a name may start with ``'``.
+    """
 
     def parse(raw):
-        items = [parse_item(item) for item in LIST_SEPARATORS.split(unescape_formula(raw))]
-        return tuple(dict.fromkeys(item for item in items if item))
+        items = [item.strip() for item in LIST_SEPARATORS.split(unescape_formula(raw))]
+        return tuple(dict.fromkeys(_check_length(item, max_length) for item in items if item))
 
     return parse
 
