@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from champions.models import ImportRun
 
@@ -38,10 +39,14 @@ class Outcome:
 
 
 def run_command(name, *args):
-    """Run a management command as from the shell: exit status, standard output and error."""
+    """Run a management command as from the shell: exit status, standard output and error.
+
+    In English: the messages are translated for the data officers, the tests read the source.
+    """
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command(name, *args, stdout=out, stderr=err)
+        with translation.override("en"):
+            call_command(name, *args, stdout=out, stderr=err)
         code = 0
     except CommandError as error:
         code = error.returncode
