@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from champions.models import Batch, Enterprise, Industry, Region, Tier
 from champions.validators import credit_code_check_character
@@ -9,6 +10,15 @@ from champions.validators import credit_code_check_character
 def fast_password_hashing(settings):
     """Tests create many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Commands, validators and services speak English in tests, so tests can assert the source
+    messages; pages follow the request's language (Chinese by default). The Chinese itself is
+    checked in test_translations.py."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

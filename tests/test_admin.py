@@ -250,7 +250,9 @@ def test_enterprise_inline_edit_saves_designation_and_records_user(
         **management_form("designations", 0, [{**designation, "status": "final"}]),
         **management_form("figures", 0, [{"year": 2020, "output_value": "120000"}]),
     )
-    response = admin_client.post(admin_url(Enterprise, "change", enterprise.pk), data)
+    response = admin_client.post(
+        admin_url(Enterprise, "change", enterprise.pk), data, headers={"accept-language": "en"}
+    )
     # Two spellings of one former name are refused together, before the database sees them.
     assert response.status_code == 200
     assert "This former name is already listed." in response.content.decode()
@@ -304,7 +306,7 @@ def move_url(recommendation):
 def press(client, recommendation, target, note="", happened_on=""):
     """Press a stage button on the recommendation's change form."""
     data = {"move-target": target, "move-note": note, "move-happened_on": happened_on}
-    return client.post(move_url(recommendation), data)
+    return client.post(move_url(recommendation), data, headers={"accept-language": "en"})
 
 
 def test_change_form_offers_a_button_per_allowed_stage(admin_client, sample):
@@ -424,7 +426,7 @@ def action(client, recommendations, **fields):
         "_selected_action": [r.pk for r in recommendations],
         **fields,
     }
-    return client.post(admin_url(Recommendation), data)
+    return client.post(admin_url(Recommendation), data, headers={"accept-language": "en"})
 
 
 def test_action_asks_for_the_stage_then_moves_every_selected(

@@ -39,7 +39,7 @@ def test_the_second_save_is_refused_and_names_who_changed_it(make_enterprise, lu
         **enterprise_form_data("温州并发阀门（乙）有限公司", lucheng, firm.credit_code),
         "edit_token": token,
     }
-    response = bob_client.post(url, bob_data)
+    response = bob_client.post(url, bob_data, headers={"accept-language": "en"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "alice" in page and "after you opened it" in page

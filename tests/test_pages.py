@@ -484,7 +484,7 @@ def test_titles_on_a_publicity_list_are_shown_only_when_asked_and_marked(client,
 
 
 def test_figures_over_fewer_than_three_firms_are_suppressed_with_a_note(client, registry):
-    data = client.get("/breakdowns/targets/", {"format": "json"}).json()
+    data = get(client, "/breakdowns/targets/", "en", format="json").json()
     by_name = {row["name"]: row for row in data["rows"]}
     assert by_name["新兴产业产值"]["value"] is None  # one emerging firm
     assert "fewer than 3" in by_name["新兴产业产值"]["note"]
