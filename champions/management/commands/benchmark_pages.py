@@ -19,9 +19,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
-from django.test import Client
 from django.utils import timezone
 
+from champions.benchmarking import benchmark_client, time_get
 from champions.cache import data_changed
 from champions.models import (
     Batch,
@@ -69,7 +69,7 @@ class Command(BaseCommand):
         if not Designation.objects.exists():
             self.stdout.write("The registry is empty: loading the sample data first.")
             call_command("load_demo", stdout=self.stdout)
-        client = Client(HTTP_HOST=_host())
+        client = benchmark_client()
         pages = self._pages()
         self.stdout.write(f"Database: {connection.vendor}; pages: {len(pages)}")
         sample = self._measure(client, pages, options["repeat"])
@@ -119,23 +119,13 @@ class Command(BaseCommand):
             pages.append(f"/enterprises/{firm}/")
         return pages
 
-    def _time(self, client, url):
-        started = time.perf_counter()
-        response = client.get(url, secure=True)
-        if response.streaming:
-            b"".join(response.streaming_content)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise CommandError(f"{url} answered {response.status_code}")
-        return elapsed * 1000
-
     def _measure(self, client, pages, repeat):
         """``{url: (ms just after a change, median ms when cached)}``."""
         results = {}
         for url in pages:
             data_changed()
-            after_change = self._time(client, url)
-            cached = statistics.median(self._time(client, url) for _ in range(repeat))
+            after_change = time_get(client, url)
+            cached = statistics.median(time_get(client, url) for _ in range(repeat))
             results[url] = (after_change, cached)
         return results
 
@@ -289,9 +279,3 @@ def _pick(number, values):
     """SQL choosing ``values[number % len(values)]``, and its parameters."""
     cases = " ".join(f"WHEN {i} THEN %s" for i in range(len(values)))
     return f"(CASE ({number}) %% {len(values)} {cases} END)", list(values)
-
-
-def _host():
-    """A host name the settings accept, for the in-process test client."""
-    hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "")]
-    return hosts[0].lstrip(".") if hosts else "localhost"
