@@ -5,6 +5,11 @@ with a message for the data officer. An empty cell means "no value", never zero.
 values (numbers, dates, codes, choices) are NFKC-normalised first, so full-width digits and
 letters from Excel files are read as ASCII; free text keeps its characters (official names are
 written with full-width brackets) and is only trimmed.
+
+Files are read a column of a few thousand cells at a time (``parse_column``). The parsers of the
+columns a million-row file has (codes, names, regions, years) also have a fast path, ``fast``,
+that takes a whole column and settles the plain cells in one loop; every other cell goes to the
+parser itself, so the rules and messages live in one place.
 """
 
 import datetime
@@ -23,6 +28,24 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: Separators of a list inside one cell (former names, sponsors, participants).
 LIST_SEPARATORS = re.compile(r"[;；]")
+
+#: What a fast path gives for a cell it leaves to the full parser.
+SLOW = object()
+
+
+def parse_column(parse, cells):
+    """``(values, failures)`` for a column of cells; ``failures`` are ``(index, CellError)``."""
+    fast = getattr(parse, "fast", None)
+    values = fast(cells) if fast else [SLOW] * len(cells)
+    failures = []
+    for index in [index for index, value in enumerate(values) if value is SLOW]:
+        try:
+            values[index] = parse(cells[index])
+        except CellError as error:
+            values[index] = None
+            failures.append((index, error))
+    return values, failures
+
 
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 
@@ -71,6 +94,16 @@ def text(max_length, empty=""):
         value = (unescape_formula(raw) if raw[:1] == "'" else raw).strip()
         return _check_length(value, max_length) if value else empty
 
+    def fast(cells):
+        values = [raw.strip() for raw in cells]
+        return [
+            value
+            if value and len(value) <= max_length and value[0] != "'"
+            else (SLOW if value else empty)
+            for value in values
+        ]
+
+    parse.fast = fast
     return parse
 
 
@@ -144,8 +177,6 @@ _YEAR_SUFFIX = re.compile(r"\s*年(度)?$")
 
 
 def year(raw):
-    if len(raw) == 4 and raw.isascii() and raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
-        return int(raw)  # the usual case, without the regular expression
     value = _YEAR_SUFFIX.sub("", normalize(raw))
     if not value:
         return None
@@ -231,6 +262,20 @@ boolean = choice(
 )
 
 
+def _year_fast(cells):
+    values = []
+    for raw in cells:
+        if len(raw) == 4 and raw.isascii() and raw.isdigit():
+            number = int(raw)
+            values.append(number if MIN_YEAR <= number <= MAX_YEAR else SLOW)
+        else:
+            values.append(SLOW if raw else None)
+    return values
+
+
+year.fast = _year_fast
+
+
 def credit_code(raw):
     """A unified social credit code, upper-cased and checked (GB 32100-2015)."""
     code = normalize_credit_code(unescape_formula(raw) if raw[:1] == "'" else raw)
@@ -240,6 +285,21 @@ def credit_code(raw):
     if message:
         raise CellError(message)
     return code
+
+
+def _credit_code_fast(cells):
+    """Codes written plainly: 18 ASCII letters and digits (already NFKC, nothing to trim)."""
+    values = []
+    for raw in cells:
+        if len(raw) == 18 and raw.isascii() and raw.isalnum():
+            code = raw.upper()
+            values.append(code if credit_code_error(code) is None else SLOW)
+        else:
+            values.append(SLOW if raw else None)
+    return values
+
+
+credit_code.fast = _credit_code_fast
 
 
 def ignored(raw):

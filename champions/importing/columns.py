@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .errors import CellError, RowError
+from .cells import parse_column
+from .errors import RowError
 
 #: Columns of official lists that carry nothing to import: the row number.
 IGNORED_HEADERS = ("序号", "编号", "no", "no.", "#")
@@ -57,26 +58,12 @@ class BoundColumn:
     positions: list = field(default_factory=list)
     header: str = ""
 
-    def cell_reader(self):
-        """A function giving this column's cell of a row ("" where the row is short)."""
+    def cells(self, rows):
+        """This column's cells of ``rows`` (all as wide as the header)."""
         if len(self.positions) == 1:
             (position,) = self.positions
-
-            def read_one(cells):
-                try:
-                    return cells[position]
-                except IndexError:
-                    return ""
-
-            return read_one
-
-        def read_first_filled(cells):
-            for position in self.positions:
-                if position < len(cells) and cells[position].strip():
-                    return cells[position]
-            return ""
-
-        return read_first_filled
+            return [row[position] for row in rows]
+        return [next((row[p] for p in self.positions if row[p].strip()), "") for row in rows]
 
 
 class Header:
@@ -144,35 +131,36 @@ class Header:
                 return bound.header
         return name
 
-    def parser(self, errors):
-        """A function ``(line, cells) -> dict or None`` reading one row, reporting bad cells."""
-        fields = [
-            (bound.column.name, bound.column.parse, bound.cell_reader(), bound.header)
-            for bound in self.columns
-        ]
+    def chunk_parser(self, errors):
+        """A function ``(lines, rows) -> (columns, bad)`` reading a chunk of rows a column at a
+        time: ``columns`` maps each column's name to its values, ``bad`` holds the positions of
+        rows with an error (reported in ``errors``)."""
         width = self.width
 
-        def parse_row(line, cells):
-            row = {}
-            ok = True
-            for name, parse, raw_of, header in fields:
-                raw = raw_of(cells)
-                try:
-                    row[name] = parse(raw)
-                except CellError as error:
-                    errors.add(line, header, error, raw)
-                    ok = False
-            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                errors.add(
-                    line,
-                    str(width + 1),
-                    _("more cells than the header has columns"),
-                    cells[width],
-                )
-                ok = False
-            return row if ok else None
+        def parse_chunk(lines, rows):
+            bad = set()
+            for index, row in enumerate(rows):
+                if len(row) > width and any(cell.strip() for cell in row[width:]):
+                    extra = next(cell for cell in row[width:] if cell.strip())
+                    errors.add(
+                        lines[index],
+                        str(width + 1),
+                        _("more cells than the header has columns"),
+                        extra,
+                    )
+                    bad.add(index)
+            rows = [row if len(row) >= width else row + [""] * (width - len(row)) for row in rows]
+            columns = {}
+            for bound in self.columns:
+                cells = bound.cells(rows)
+                values, failures = parse_column(bound.column.parse, cells)
+                for index, error in failures:
+                    errors.add(lines[index], bound.header, error, cells[index])
+                    bad.add(index)
+                columns[bound.column.name] = values
+            return columns, bad
 
-        return parse_row
+        return parse_chunk
 
 
 def describe_column(columns, name):
@@ -186,8 +174,9 @@ def describe(columns):
     return ", ".join(describe_column(columns, column.name) for column in columns)
 
 
-def find_header(rows, columns, search_lines):
-    """Split ``rows`` into the header row and the data rows after it.
+def find_header(chunks, columns, search_lines):
+    """The header row ``(line, cells)`` and the chunks of data rows after it, from the chunks
+    of a file (``CsvFile.chunks``).
 
     The header is the first of the first ``search_lines`` rows in which most filled cells are
     known headers (title lines above it are skipped); failing that, the first row, so that its
@@ -195,15 +184,13 @@ def find_header(rows, columns, search_lines):
     """
     known = {header_key(h) for column in columns for h in column.headers()}
     known.update(IGNORED_HEADERS)
-    looked_at = []
-    for line, cells in rows:
-        looked_at.append((line, cells))
+    lines, rows = next(chunks)
+    found = 0
+    for index, cells in enumerate(rows[:search_lines]):
         filled = [header_key(cell) for cell in cells if cell.strip()]
         hits = sum(1 for key in filled if key in known)
         if hits and hits * 2 >= len(filled):
-            return (line, cells), rows
-        if len(looked_at) >= search_lines:
+            found = index
             break
-    if not looked_at:
-        return None, iter(())
-    return looked_at[0], itertools.chain(looked_at[1:], rows)
+    rest = (lines[found + 1 :], rows[found + 1 :])
+    return (lines[found], rows[found]), itertools.chain([rest] if rest[0] else [], chunks)

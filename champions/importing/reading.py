@@ -33,16 +33,23 @@ class CsvFile:
     lines: int
     delimiter: str = ","
 
-    def rows(self):
-        """``(line, cells)`` of every row that has a non-blank cell; ``line`` is the physical
-        line the row starts on (a quoted cell may span lines)."""
+    def chunks(self, size):
+        """``(lines, rows)``: lists of up to ``size`` rows that have a non-blank cell, and the
+        physical line each starts on (a quoted cell may span lines)."""
         with open(self.path, encoding=self.encoding, newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
+            lines, rows = [], []
             start = 1
             for cells in reader:
-                if "".join(cells).strip():
-                    yield start, cells
+                if cells and (cells[0].strip() or "".join(cells).strip()):
+                    lines.append(start)
+                    rows.append(cells)
+                    if len(rows) == size:
+                        yield lines, rows
+                        lines, rows = [], []
                 start = reader.line_num + 1
+            if rows:
+                yield lines, rows
 
 
 def python_encoding(name):
@@ -95,7 +102,7 @@ def open_csv(path, encoding=None):
             )
         raise FileRefused([RowError(failure, "", message)])
     found = CsvFile(path, candidate, sha256, size, lines)
-    if next(found.rows(), None) is None:
+    if next(found.chunks(1), None) is None:
         raise FileRefused([RowError(1, "", _("the file is empty"))])
     found.delimiter = sniff_delimiter(found)
     return found

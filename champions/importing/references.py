@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..models import Batch, Industry, Region, Tier
-from .cells import match_key, normalize
+from .cells import SLOW, match_key, normalize
 from .errors import CellError
 
 _DIGITS = {
@@ -97,7 +97,18 @@ class References:
         }
         self.batches_created = 0
         self._pending = []
-        self._seen = {}
+        self.tier = self._lookup_parser(self._tiers, lambda: _("unknown title"))
+        self.region = self._lookup_parser(
+            self._regions,
+            lambda: _("unknown region (give a GB/T 2260 code or a name such as 鹿城区)"),
+        )
+        self.industry = self._lookup_parser(
+            self._industries,
+            lambda: (
+                _("unknown industry; accepted: %(names)s")
+                % {"names": "、".join(sorted(set(self._industries.values())))}
+            ),
+        )
         self.city_code = settings.CHAMPIONS_CITY_CODE
 
     def _region_spellings(self):
@@ -123,43 +134,28 @@ class References:
                 spellings.setdefault(key, code)
         return spellings
 
-    def tier(self, raw):
-        return self._lookup(self._tiers, raw, lambda: _("unknown title"))
+    def _lookup_parser(self, spellings, unknown):
+        """A cell parser finding ``spellings[match_key(cell)]``, which remembers the cells it has
+        seen: a file spells a few dozen regions a million times. Its fast path serves a column
+        of remembered cells with one dictionary access each."""
+        seen = {}
 
-    def region(self, raw):
-        return self._lookup(
-            self._regions,
-            raw,
-            lambda: _("unknown region (give a GB/T 2260 code or a name such as 鹿城区)"),
-        )
+        def parse(raw):
+            if raw in seen:
+                return seen[raw]
+            key = match_key(raw)
+            found = None
+            if key:
+                try:
+                    found = spellings[key]
+                except KeyError:
+                    raise CellError(unknown()) from None
+            if len(seen) < MAX_REMEMBERED:
+                seen[raw] = found
+            return found
 
-    def industry(self, raw):
-        return self._lookup(
-            self._industries,
-            raw,
-            lambda: (
-                _("unknown industry; accepted: %(names)s")
-                % {"names": "、".join(sorted(set(self._industries.values())))}
-            ),
-        )
-
-    def _lookup(self, spellings, raw, unknown):
-        """``spellings[match_key(raw)]``, remembering each cell text seen: a file spells a few
-        dozen regions a million times."""
-        try:
-            return self._seen[id(spellings), raw]
-        except KeyError:
-            pass
-        key = match_key(raw)
-        found = None
-        if key:
-            try:
-                found = spellings[key]
-            except KeyError:
-                raise CellError(unknown()) from None
-        if len(self._seen) < MAX_REMEMBERED:
-            self._seen[id(spellings), raw] = found
-        return found
+        parse.fast = lambda cells: [seen.get(raw, SLOW) for raw in cells]
+        return parse
 
     def batch_id(self, tier, number, year):
         """The id of the batch; for a batch the registry does not have yet, a negative stand-in

@@ -96,28 +96,22 @@ def _import_rows(result, kind_name, csv_file, create_missing, user, progress_str
     errors = result.errors
     kind = KINDS[kind_name](References(), errors, create_missing=create_missing)
     columns = kind.columns()
-    (header_line, header_cells), rows = find_header(csv_file.rows(), columns, HEADER_SEARCH_LINES)
+    (header_line, header_cells), data = find_header(
+        csv_file.chunks(CHUNK_ROWS), columns, HEADER_SEARCH_LINES
+    )
     header = Header(columns, kind.required, header_line, header_cells)
     if header.problems:
         errors.extend(header.problems)
         return
     kind.bind(header)
     staging = kind.staging().create()
-    parse_row = header.parser(errors)
+    parse_chunk = header.chunk_parser(errors)
     progress = Progress(progress_stream, csv_file.lines)
-    chunk = []
     with staging.loader() as load_rows:
-        for line, cells in rows:
-            row = parse_row(line, cells)
-            if row is not None:
-                staged = kind.stage(line, row)
-                if staged is not None:
-                    chunk.append(staged)
-            if len(chunk) >= CHUNK_ROWS:
-                load_rows(chunk)
-                chunk = []
-                progress.update(line)
-        load_rows(chunk)
+        for lines, rows in data:
+            columns, bad = parse_chunk(lines, rows)
+            load_rows(kind.stage_chunk(lines, columns, bad))
+            progress.update(lines[-1])
     progress.finish()
     kind.references.create_pending_batches(staging)
     upsert = kind.apply(staging, result.run, user)

@@ -76,11 +76,21 @@ class Kind:
         problems in ``self.errors`` and return False for a bad row."""
         return True
 
-    def stage(self, line, row):
-        """The staging tuple of a parsed row, or None when the row is bad."""
-        if not self.complete(row, line):
-            return None
-        return (line, *[row.get(key) for key in self.row_keys])
+    def stage_chunk(self, lines, columns, bad):
+        """The staging tuples of a parsed chunk (``Header.chunk_parser``), bad rows left out.
+
+        Row by row through ``complete``; a kind whose files run to a million rows does it a
+        column at a time instead.
+        """
+        staged = []
+        names = list(columns)
+        for index, line in enumerate(lines):
+            if index in bad:
+                continue
+            row = {name: columns[name][index] for name in names}
+            if self.complete(row, line):
+                staged.append((line, *[row.get(key) for key in self.row_keys]))
+        return staged
 
     # --- Writing --------------------------------------------------------------------------------
 

@@ -89,11 +89,18 @@ class Enterprises(Kind):
     def derived_columns(self):
         return [(column, self.field_type(column)) for column in self.always_kept]
 
-    def complete(self, row, line):
-        add_name_key(row)
-        if "former_names" in row:
-            row["former_names"] = NAME_SEPARATOR.join(row["former_names"])
-        return True
+    def stage_chunk(self, lines, columns, bad):
+        """A column at a time: files of enterprises run to a million rows."""
+        count = len(lines)
+        names = columns.get("name", [None] * count)
+        columns["name_key"] = [name_key(name) if name else None for name in names]
+        if "former_names" in columns:
+            columns["former_names"] = [NAME_SEPARATOR.join(f) for f in columns["former_names"]]
+        nothing = [None] * count
+        staged = zip(lines, *[columns.get(key, nothing) for key in self.row_keys], strict=True)
+        if not bad:
+            return list(staged)
+        return [row for index, row in enumerate(staged) if index not in bad]
 
     def resolve(self, staging, import_run, user):
         match_enterprises(staging, "target_id", self.errors, self.header.label)
