@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from . import summary as summaries
@@ -239,11 +240,16 @@ def _shown_titles(filterset):
 
 
 def _title_label(title):
-    """ "制造业单项冠军企业 (2021, batch 6)", with the product and a publicity-list mark."""
-    parts = [str(title["year"])]
+    """ "制造业单项冠军企业（2021年第6批）", with the product and a publicity-list mark."""
+    names = {
+        "tier": localized(title["tier__name"], title["tier__name_en"]),
+        "year": title["year"],
+        "number": title["batch__number"],
+    }
     if title["batch__number"]:
-        parts.append(_("batch %(number)d") % {"number": title["batch__number"]})
-    label = f"{localized(title['tier__name'], title['tier__name_en'])} ({', '.join(parts)})"
+        label = _("%(tier)s (%(year)s, batch %(number)s)") % names
+    else:
+        label = _("%(tier)s (%(year)s)") % names
     if title["product"]:
         label += f" · {title['product']}"
     if title["status"] == Designation.Status.PUBLICIZED:
@@ -713,7 +719,7 @@ def _seminar_table(filterset):
     ).order_by("-held_on", "title")
     columns = [
         Column("held_on", _("Date")),
-        Column("title", _("Title")),
+        Column("title", pgettext("seminar", "Title")),
         Column("place", _("Place")),
         Column("theme", _("Theme")),
         Column("sponsors", _("Sponsors")),

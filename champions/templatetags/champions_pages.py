@@ -10,6 +10,7 @@ import math
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import pgettext
 
 from .. import summary
 
@@ -101,7 +102,8 @@ def funnel_chart(stages, label):
             {
                 **stage,
                 "text_y": y + 13,
-                "text": f"{num(stage['count'])} {stage['label']}",
+                "text": pgettext("funnel bar", "%(count)s %(stage)s")
+                % {"count": num(stage["count"]), "stage": stage["label"]},
                 "bar_y": y + 18,
                 "bar_width": round(max(width, 2 if stage["count"] else 0), 1),
             }
