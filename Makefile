@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test venv deps test-deps browser lint messages
+.PHONY: run test venv deps test-deps system-packages lint messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,16 @@ deps: venv
 test-deps: venv
 	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
 
-# Debian's chromium drives the browser tests (Playwright's own download cannot work offline).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+# Debian packages the tests use: chromium drives the browser tests (Playwright's own browser
+# download cannot work offline), a CJK font lets it lay out Chinese pages as a visitor sees them,
+# and gettext checks that the translation catalogue matches the sources.
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 run: deps
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
@@ -33,7 +38,7 @@ run: deps
 	DJANGO_DEBUG=1 $(PY) manage.py ensure_admin
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: test-deps browser
+test: test-deps system-packages
 	$(VENV)/bin/pytest
 
 lint: test-deps
