@@ -145,6 +145,7 @@ def tier_counts(scope):
             "level": tier.level,
             "kind": tier.kind,
             "authority": tier.authority,
+            "authority_en": tier.authority_en,
             "count": holders(tier.kind, tier.enterprise_count, tier.designation_count),
         }
         for tier in tiers

@@ -143,7 +143,9 @@ def _home():
         "city": localized(city.name, city.name_en) if city else "",
         "as_of": scope.on,
         "tiers": tiers,
-        "authorities": sorted({tier["authority"] for tier in tiers if tier["authority"]}),
+        "authorities": pgettext("list separator", "; ").join(
+            sorted({localized(t["authority"], t["authority_en"]) for t in tiers if t["authority"]})
+        ),
         "headlines": headlines,
         "rate": summaries.new_product_output(scope),
         "funnels": [_funnel(f) for f in funnels if f["year"] == latest_year],

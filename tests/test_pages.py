@@ -630,7 +630,10 @@ def test_every_home_figure_says_as_of_when_and_from_where(client, registry):
     with translation.override("en"):
         today = date_format(timezone.localdate())
     assert html.count(f"As of {today}.") == 2  # the headline figures and the echelon
-    assert "Source: Titles recorded in the registry from the lists published by" in html
+    assert "Source: titles recorded in the registry from the lists published by MIIT" in html
+    # In Chinese, the authorities are named in Chinese, in one sentence.
+    chinese = body(get(client, "/", "zh-hans"))
+    assert "来源：本名录据工业和信息化部、" in chinese
     assert "2020 figures of 5 firms" in html
     assert "Figures of 2020; goal for 2025." in html
 

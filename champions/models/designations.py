@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +149,16 @@ class Designation(TimeStampedModel):
         if not self.tier_id or not self.tier.validity_years or not self.year:
             return None
         return datetime.date(self.year + self.tier.validity_years - 1, 12, 31)
+
+    def clean(self):
+        if self.batch_id and self.tier_id and self.batch.tier_id != self.tier_id:
+            raise ValidationError(
+                {
+                    "batch": _("This batch belongs to another tier: %(tier)s.")
+                    % {"tier": self.batch.tier}
+                },
+                code="batch_of_another_tier",
+            )
 
     def is_in_force(self, on=None):
         on = on or timezone.localdate()

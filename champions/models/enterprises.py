@@ -69,6 +69,8 @@ class Enterprise(TimeStampedModel):
             models.Index(fields=["name_key"], name="enterprise_name_key"),
             models.Index(fields=["region"], name="enterprise_region"),
             models.Index(fields=["industry"], name="enterprise_industry"),
+            # The admin lists firms by name; with the id it pages through them without a sort.
+            models.Index(fields=["name", "id"], name="enterprise_name_id"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["credit_code"], name="enterprise_credit_code_unique"),
@@ -108,6 +110,8 @@ class FormerName(models.Model):
     )
     name = models.CharField(_("former name"), max_length=200)
     name_key = models.CharField(_("matching key"), max_length=200, db_index=True, editable=False)
+
+    history = HistoricalRecords(bases=[HistoryImportRun], excluded_fields=["name_key"])
 
     class Meta:
         verbose_name = _("former name")

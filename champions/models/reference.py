@@ -100,6 +100,7 @@ class Tier(models.Model):
         ),
     )
     authority = models.CharField(_("awarding authority"), max_length=200, blank=True)
+    authority_en = models.CharField(_("awarding authority in English"), max_length=200, blank=True)
     aliases = models.TextField(
         _("other spellings"),
         blank=True,
