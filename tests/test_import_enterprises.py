@@ -162,6 +162,8 @@ def test_a_renamed_firm_keeps_its_old_name_as_a_former_name(tmp_path, make_enter
     firm.refresh_from_db()
     assert firm.name == "温州新有限公司"
     assert list(firm.former_names.values_list("name", flat=True)) == ["温州旧有限公司"]
+    record = FormerName.history.get()
+    assert (record.history_type, record.import_run) == ("+", last_run())
 
 
 def test_former_names_column_sets_the_list(tmp_path, make_enterprise):
@@ -174,6 +176,13 @@ def test_former_names_column_sets_the_list(tmp_path, make_enterprise):
     outcome = run_import("enterprises", path)
     assert outcome.summary == "created 0, updated 1, unchanged 0, errors 0", outcome.out
     assert sorted(firm.former_names.values_list("name", flat=True)) == ["温州甲公司", "温州甲厂"]
+    run = last_run()
+    changes = FormerName.history.filter(import_run=run)
+    assert sorted(changes.values_list("history_type", "name")) == [
+        ("+", "温州甲公司"),
+        ("+", "温州甲厂"),
+        ("-", "温州老甲厂"),
+    ]
     again = run_import("enterprises", path)
     assert again.summary == "created 0, updated 0, unchanged 1, errors 0"
 

@@ -58,6 +58,12 @@ class ErrorLog:
         if len(self.errors) < self.limit:
             self.errors.append(RowError(line, column, str(message), str(value or "")))
 
+    def merge(self, other):
+        """Add the errors another log found (a worker's)."""
+        self.count += other.count
+        self.bad_lines |= other.bad_lines
+        self.errors.extend(other.errors[: max(self.limit - len(self.errors), 0)])
+
     def extend(self, errors):
         for error in errors:
             self.add(error.line, error.column, error.message, error.value)

@@ -13,21 +13,27 @@ FORMER_NAME = quote(FormerName._meta.db_table)
 REGION = quote(Region._meta.db_table)
 
 
-def match_enterprises(staging, into, errors, labels):
+def match_enterprises(staging, into, errors, labels, *, by_code=True, keep_current_names=False):
     """Fill ``staging.into`` with the id of the enterprise each row means, where there is one.
 
     The staging table has ``credit_code`` and ``name_key`` columns (either may be missing or
     NULL) and optionally ``region_id``, which only breaks ties between firms sharing a name.
     Rows whose name fits several firms, or whose credit code contradicts the firm their name
     found, are reported in ``errors`` and removed. ``labels`` maps a column to its header.
+
+    With ``keep_current_names``, rows found by a former name get no name: a list of that time
+    does not rename the firm back. ``by_code=False`` leaves out the search by credit code, for a
+    caller that has done it already.
     """
     target = quote(into)
-    if "credit_code" in staging:
+    if by_code and "credit_code" in staging:
         staging.execute(
             f"UPDATE {{stg}} SET {target} = e.id FROM {ENTERPRISE} AS e "
             f"WHERE {{stg}}.{target} IS NULL AND e.credit_code = {{stg}}.credit_code"
         )
-    if "name_key" not in staging:
+    if "name_key" not in staging or not staging.fetch(
+        f"SELECT 1 FROM {{stg}} WHERE {target} IS NULL AND name_key IS NOT NULL LIMIT 1"
+    ):
         return
     region = "s.region_id" if "region_id" in staging else "NULL"
     candidates = quote(f"{staging.name}_candidates")
@@ -57,7 +63,6 @@ def match_enterprises(staging, into, errors, labels):
         f"JOIN {ENTERPRISE} AS e ON e.id = c.enterprise_id JOIN {{stg}} AS s ON s.line = c.line "
         f"WHERE s.{target} IS NULL ORDER BY c.line, e.name, e.id"
     )
-    staging.execute(f"DROP TABLE {candidates}")
     firms_by_line = {}
     for line, name, code in ambiguous:
         firms_by_line.setdefault(line, []).append(f"{name} {code or ''}".strip())
@@ -68,11 +73,15 @@ def match_enterprises(staging, into, errors, labels):
             _("the name fits several enterprises: %(firms)s; give the credit code")
             % {"firms": "; ".join(firms)},
         )
+    staging.remove(firms_by_line)
+    # Only rows found by name can contradict their firm's code, or carry an old name.
+    found_by_name = f"{{stg}}.line IN (SELECT line FROM {candidates})"
     if "credit_code" in staging:
         conflicts = staging.fetch(
-            f"SELECT s.line, s.credit_code, e.name, e.credit_code FROM {{stg}} AS s "
-            f"JOIN {ENTERPRISE} AS e ON e.id = s.{target} WHERE s.credit_code IS NOT NULL "
-            "AND e.credit_code IS NOT NULL AND e.credit_code <> s.credit_code"
+            f"SELECT {{stg}}.line, {{stg}}.credit_code, e.name, e.credit_code FROM {{stg}} "
+            f"JOIN {ENTERPRISE} AS e ON e.id = {{stg}}.{target} WHERE {found_by_name} "
+            "AND {stg}.credit_code IS NOT NULL AND e.credit_code IS NOT NULL "
+            "AND e.credit_code <> {stg}.credit_code"
         )
         for line, code, name, stored in conflicts:
             errors.add(
@@ -83,4 +92,10 @@ def match_enterprises(staging, into, errors, labels):
                 code,
             )
         staging.remove([line for line, *_rest in conflicts])
-    staging.remove(firms_by_line)
+    if keep_current_names:
+        staging.execute(
+            f"UPDATE {{stg}} SET name = NULL, name_key = NULL FROM {ENTERPRISE} AS e "
+            f"WHERE e.id = {{stg}}.{target} AND {found_by_name} "
+            "AND {stg}.name_key <> e.name_key"
+        )
+    staging.execute(f"DROP TABLE {candidates}")

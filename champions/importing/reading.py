@@ -9,6 +9,7 @@ most. Rows are then streamed: a file of any size is never held in memory.
 import codecs
 import csv
 import hashlib
+import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -37,19 +38,54 @@ class CsvFile:
         """``(lines, rows)``: lists of up to ``size`` rows that have a non-blank cell, and the
         physical line each starts on (a quoted cell may span lines)."""
         with open(self.path, encoding=self.encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter)
-            lines, rows = [], []
-            start = 1
-            for cells in reader:
-                if cells and (cells[0].strip() or "".join(cells).strip()):
-                    lines.append(start)
-                    rows.append(cells)
-                    if len(rows) == size:
-                        yield lines, rows
-                        lines, rows = [], []
-                start = reader.line_num + 1
-            if rows:
+            yield from _chunks(csv.reader(handle, delimiter=self.delimiter), size, 1)
+
+    def slices(self, parts):
+        """``(start, end, first line)`` byte ranges cutting the file into about ``parts``
+        pieces at line ends outside quoted cells, so that each can be read on its own."""
+        targets = [self.size * part // parts for part in range(1, parts)]
+        cuts = [(0, 1)]  # (byte, line) where each piece starts
+        quotes = newlines = offset = 0
+        with open(self.path, "rb") as handle:
+            while targets and (chunk := handle.read(READ_BYTES)):
+                end = -1
+                while targets:
+                    end = chunk.find(b"\n", max(end + 1, targets[0] - offset))
+                    if end == -1:
+                        break
+                    # An even number of quotes before it: the line end is not inside a cell.
+                    if (quotes + chunk.count(b'"', 0, end)) % 2 == 0:
+                        cuts.append((offset + end + 1, newlines + chunk.count(b"\n", 0, end) + 2))
+                        targets = [target for target in targets if target > offset + end]
+                quotes += chunk.count(b'"')
+                newlines += chunk.count(b"\n")
+                offset += len(chunk)
+        ends = [start for start, _line in cuts[1:]] + [self.size]
+        return [(start, end, line) for (start, line), end in zip(cuts, ends, strict=True)]
+
+    def slice_chunks(self, start, end, first_line, size):
+        """``chunks`` of the rows between bytes ``start`` and ``end`` (see ``slices``)."""
+        with open(self.path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start)
+        encoding = "utf-8" if self.encoding == "utf-8-sig" and start else self.encoding
+        text = io.StringIO(data.decode(encoding), newline="")
+        yield from _chunks(csv.reader(text, delimiter=self.delimiter), size, first_line)
+
+
+def _chunks(reader, size, first_line):
+    lines, rows = [], []
+    start = first_line
+    for cells in reader:
+        if cells and (cells[0].strip() or "".join(cells).strip()):
+            lines.append(start)
+            rows.append(cells)
+            if len(rows) == size:
                 yield lines, rows
+                lines, rows = [], []
+        start = first_line + reader.line_num
+    if rows:
+        yield lines, rows
 
 
 def python_encoding(name):

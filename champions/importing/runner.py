@@ -16,6 +16,7 @@ from ..models import ImportRun
 from .columns import Header, find_header
 from .errors import ErrorLog, FileRefused
 from .kinds import KINDS
+from .parallel import can_read_in_parallel, read_in_parallel
 from .progress import Progress
 from .reading import HEADER_SEARCH_LINES, open_csv
 from .references import References
@@ -105,13 +106,16 @@ def _import_rows(result, kind_name, csv_file, create_missing, user, progress_str
         return
     kind.bind(header)
     staging = kind.staging().create()
-    parse_chunk = header.chunk_parser(errors)
     progress = Progress(progress_stream, csv_file.lines)
     with staging.loader() as load_rows:
-        for lines, rows in data:
-            columns, bad = parse_chunk(lines, rows)
-            load_rows(kind.stage_chunk(lines, columns, bad))
-            progress.update(lines[-1])
+        if can_read_in_parallel(kind, csv_file):
+            read_in_parallel(kind, header, csv_file, errors, load_rows, progress)
+        else:
+            parse_chunk = header.chunk_parser(errors)
+            for lines, rows in data:
+                columns, bad = parse_chunk(lines, rows)
+                load_rows(kind.stage_chunk(lines, columns, bad))
+                progress.update(lines[-1])
     progress.finish()
     kind.references.create_pending_batches(staging)
     upsert = kind.apply(staging, result.run, user)

@@ -52,6 +52,8 @@ class Staging:
         self.table = quote(name)
         self.columns = list(columns)
         self.names = [column for column, _type in self.columns]
+        #: Rows in the table: loaded, less those removed.
+        self.rows = 0
 
     def __contains__(self, column):
         return column in self.names
@@ -61,10 +63,12 @@ class Staging:
         extra = f", {definitions}" if definitions else ""
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            # SQLite's integer primary key is the row id itself; on PostgreSQL an index on
+            # ``line`` would only slow down loading and every update of a million rows.
+            line = "line integer NOT NULL" if is_postgresql() else "line integer PRIMARY KEY"
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.table} (line integer PRIMARY KEY{extra}, "
-                "target_id bigint, created smallint NOT NULL DEFAULT 0, "
-                "changed smallint NOT NULL DEFAULT 0)"
+                f"CREATE TEMPORARY TABLE {self.table} ({line}{extra}, target_id bigint, "
+                "created smallint NOT NULL DEFAULT 0, changed smallint)"
             )
         return self
 
@@ -88,6 +92,7 @@ class Staging:
                     def load_rows(rows):
                         for row in rows:
                             write_row(row)
+                        self.rows += len(rows)
 
                     yield load_rows
             else:
@@ -95,11 +100,21 @@ class Staging:
                     f"INSERT INTO {self.table} ({names}) "
                     f"VALUES ({', '.join('?' * (len(self.names) + 1))})"
                 )
-                yield lambda rows: cursor.cursor.executemany(insert, rows)
+
+                def insert_rows(rows):
+                    cursor.cursor.executemany(insert, rows)
+                    self.rows += len(rows)
+
+                yield insert_rows
 
     def load(self, rows):
         with self.loader() as load_rows:
             load_rows(rows)
+
+    def analyze(self):
+        """Give the query planner the table's statistics (temporary tables get none by
+        themselves): joins against a million-row table need the right plan."""
+        self.execute("ANALYZE {stg}")
 
     def execute(self, sql, params=()):
         """Run ``sql``, where ``{stg}`` stands for this table; returns the row count."""
@@ -114,12 +129,23 @@ class Staging:
 
     def remove(self, lines):
         """Drop rows that turned out bad, so that no later step writes them."""
+        self.rows -= self.execute_for_lines("DELETE FROM {stg} WHERE {lines}", lines)
+
+    def execute_for_lines(self, sql, lines):
+        """Run ``sql`` with ``{lines}`` standing for "the row's line is one of ``lines``";
+        return the number of rows it touched."""
         lines = sorted(lines)
-        for start in range(0, len(lines), 900):
+        if not lines:
+            return 0
+        if is_postgresql():  # one statement, the array searched through a hash table
+            return self.execute(sql.replace("{lines}", "line = ANY(%s)"), [lines])
+        touched = 0
+        for start in range(0, len(lines), 900):  # SQLite's limit on parameters
             chunk = lines[start : start + 900]
-            self.execute(
-                f"DELETE FROM {{stg}} WHERE line IN ({', '.join(['%s'] * len(chunk))})", chunk
+            touched += self.execute(
+                sql.replace("{lines}", f"line IN ({', '.join(['%s'] * len(chunk))})"), chunk
             )
+        return touched
 
     def number_new_rows(self, model):
         """Give every row without a target the id its new record will have, mark it created,
@@ -163,6 +189,8 @@ def import_transaction():
             with transaction.atomic():
                 cursor.execute("SET LOCAL work_mem = '64MB'")
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                # The staging tables' statistics only steer joins: a small sample is enough.
+                cursor.execute("SET LOCAL default_statistics_target = 10")
                 # Only possible before the session's first temporary table; later imports in
                 # the same session keep the value they got.
                 cursor.execute(

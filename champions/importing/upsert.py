@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db import connection, models
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .staging import db_value, distinct, indexes_rebuilt, quote, rebuild_indexes_for
 
@@ -55,14 +54,22 @@ class Upsert:
 
     # --- Finding records ----------------------------------------------------------------------
 
-    def match(self):
-        for key in self.keys:
+    def match(self, keys=None):
+        """Find the records of rows by ``keys`` (default: the kind's), and note at once whether
+        each found row differs from its record: one pass over the table, not two."""
+        found = 0
+        for key in self.keys if keys is None else keys:
             equal = " AND ".join(f"t.{quote(c)} = {{stg}}.{quote(c)}" for c in key.columns)
-            self.staging.execute(
-                f"UPDATE {{stg}} SET target_id = t.id FROM {self.table} AS t "
-                f"WHERE {{stg}}.target_id IS NULL AND ({key.condition}) "
+            found += self.staging.execute(
+                f"UPDATE {{stg}} SET target_id = t.id, changed = {self._differs()} "
+                f"FROM {self.table} AS t WHERE {{stg}}.target_id IS NULL AND ({key.condition}) "
                 f"AND ({key.target_condition}) AND {equal}"
             )
+        return found
+
+    def unmatched(self):
+        """How many rows have found no record (are new)."""
+        return self.staging.fetch("SELECT COUNT(*) FROM {stg} WHERE target_id IS NULL")[0][0]
 
     def duplicates(self, identity, where="1 = 1"):
         """``(line, first line)`` of rows that mean the same record as an earlier row.
@@ -99,26 +106,22 @@ class Upsert:
             return f"COALESCE({value}, t.{quote(column)})"
         return value
 
-    def mark_changed(self):
-        """Flag matched rows with at least one value that differs from their record."""
-        if not self.columns:
-            return
+    def _differs(self):
+        """SQL: 1 when the row has a value that differs from its record ``t``, else 0."""
         differs = " OR ".join(
             distinct(f"t.{quote(column)}", self._new_value(column)) for column in self.columns
         )
+        return f"CASE WHEN {differs or '1 = 0'} THEN 1 ELSE 0 END"
+
+    def mark_changed(self):
+        """Compare the rows that found their record some other way than ``match`` (by name)."""
         self.staging.execute(
-            f"UPDATE {{stg}} SET changed = 1 FROM {self.table} AS t "
-            f"WHERE t.id = {{stg}}.target_id AND ({differs})"
+            f"UPDATE {{stg}} SET changed = {self._differs()} FROM {self.table} AS t "
+            "WHERE t.id = {stg}.target_id AND {stg}.changed IS NULL"
         )
 
     def mark_lines_changed(self, lines):
-        lines = sorted(lines)
-        for start in range(0, len(lines), 900):
-            chunk = lines[start : start + 900]
-            self.staging.execute(
-                f"UPDATE {{stg}} SET changed = 1 WHERE line IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
+        self.staging.execute_for_lines("UPDATE {stg} SET changed = 1 WHERE {lines}", lines)
 
     def counts(self):
         """``(to create, to update, unchanged)`` over the rows still in the staging table."""
@@ -133,49 +136,59 @@ class Upsert:
     # --- Writing ------------------------------------------------------------------------------
 
     def write(self, import_run, user=None):
-        """Create the new records, update the changed ones, and record the history of both."""
-        now = timezone.now()
-        new_rows = self.staging.number_new_rows(self.model)
-        with indexes_rebuilt(self.model, rebuild_indexes_for(self.model, new_rows)):
-            self._insert(now)
-        self._update(now)
+        """Create the new records, update the changed ones, and record the history of both;
+        a statement that would have nothing to do is not run."""
+        to_create, to_update, _unchanged = self.counts()
+        stamp = [db_value(timezone.now()), user.pk if user else None, import_run.pk]
         history = self.model.history.model
-        with indexes_rebuilt(history, rebuild_indexes_for(history, new_rows)):
-            self._record_history(now, import_run, user)
+        if to_create:
+            self.staging.number_new_rows(self.model)
+            new_values = self._new_record_values(stamp[0])
+            with indexes_rebuilt(self.model, rebuild_indexes_for(self.model, to_create)):
+                self._insert_from_staging(self.table, new_values)
+            # The history of a new record is the row just inserted: read from the staging table
+            # again rather than joined with the million-row table it went into.
+            copied = {column: new_values[column] for column in self._history_columns()}
+            with indexes_rebuilt(history, rebuild_indexes_for(history, to_create)):
+                self._insert_from_staging(quote(history._meta.db_table), copied, stamp)
+        if to_update:
+            self._update(stamp[0])
+            self._record_updates(stamp)
 
-    def _timestamps(self):
-        auto_now_add = [
-            f.column for f in self.model._meta.concrete_fields if getattr(f, "auto_now_add", False)
-        ]
-        auto_now = [
-            f.column for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
-        ]
-        return auto_now_add, auto_now
+    def _history_columns(self):
+        history = self.model.history.model
+        return [f.column for f in history._meta.concrete_fields if f.column not in HISTORY_COLUMNS]
 
-    def _insert(self, now):
-        auto_now_add, auto_now = self._timestamps()
-        targets, values, params = ["id"], ["{stg}.target_id"], []
+    def _new_record_values(self, now):
+        """``{column: (SQL over the staging row, parameters)}`` of a new record's columns."""
+        values = {"id": ("{stg}.target_id", [])}
         for field in self.model._meta.concrete_fields:
             column = field.column
             if field.primary_key:
                 continue
-            targets.append(column)
-            if column in auto_now_add or column in auto_now:
-                values.append("%s")
-                params.append(db_value(now))
-            elif column in self.columns:
-                default = self._default(field) if field.has_default() else None
-                if column in self.kept and default is not None:
-                    values.append(f"COALESCE({{stg}}.{quote(column)}, %s)")
-                    params.append(default)
-                else:
-                    values.append(f"{{stg}}.{quote(column)}")
+            if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+                values[column] = ("%s", [now])
+            elif column not in self.columns:
+                values[column] = ("%s", [self._default(field)])
+            elif column in self.kept and field.has_default():
+                values[column] = (f"COALESCE({{stg}}.{quote(column)}, %s)", [self._default(field)])
             else:
-                values.append("%s")
-                params.append(self._default(field))
+                values[column] = (f"{{stg}}.{quote(column)}", [])
+        return values
+
+    def _insert_from_staging(self, table, values, history_stamp=None):
+        """INSERT the new rows into ``table``; with ``history_stamp`` (date, user, run), as the
+        "created" records of the historical table."""
+        columns = list(values)
+        selected = [sql for sql, _params in values.values()]
+        params = [param for _sql, params in values.values() for param in params]
+        if history_stamp:
+            columns += ["history_type", "history_date", "history_user_id", "import_run_id"]
+            selected += ["'+'", "%s", "%s", "%s"]
+            params += history_stamp
         self.staging.execute(
-            f"INSERT INTO {self.table} ({', '.join(quote(t) for t in targets)}) "
-            f"SELECT {', '.join(values)} FROM {{stg}} WHERE created = 1",
+            f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+            f"SELECT {', '.join(selected)} FROM {{stg}} WHERE created = 1",
             params,
         )
 
@@ -190,34 +203,27 @@ class Upsert:
         raise ValueError(f"{field} has no default; the kind must give it for new rows")
 
     def _update(self, now):
-        _auto_now_add, auto_now = self._timestamps()
         assignments = [f"{quote(c)} = {self._new_value(c)}" for c in self.columns]
         params = []
-        for column in auto_now:
-            assignments.append(f"{quote(column)} = %s")
-            params.append(db_value(now))
+        for field in self.model._meta.concrete_fields:
+            if getattr(field, "auto_now", False):
+                assignments.append(f"{quote(field.column)} = %s")
+                params.append(now)
         self.staging.execute(
             f"UPDATE {self.table} AS t SET {', '.join(assignments)} FROM {{stg}} "
             "WHERE t.id = {stg}.target_id AND {stg}.changed = 1 AND {stg}.created = 0",
             params,
         )
 
-    def _record_history(self, now, import_run, user):
-        history = self.model.history.model
-        copied = [
-            f.column for f in history._meta.concrete_fields if f.column not in HISTORY_COLUMNS
-        ]
-        targets = [*copied, "history_date", "history_type", "history_user_id", "import_run_id"]
+    def _record_updates(self, stamp):
+        """The history rows of the updated records: the records as they now are."""
+        copied = self._history_columns()
+        targets = [*copied, "history_type", "history_date", "history_user_id", "import_run_id"]
         self.staging.execute(
-            f"INSERT INTO {quote(history._meta.db_table)} "
+            f"INSERT INTO {quote(self.model.history.model._meta.db_table)} "
             f"({', '.join(quote(t) for t in targets)}) "
-            f"SELECT {', '.join('t.' + quote(c) for c in copied)}, %s, "
-            "CASE WHEN {stg}.created = 1 THEN '+' ELSE '~' END, %s, %s "
+            f"SELECT {', '.join('t.' + quote(c) for c in copied)}, '~', %s, %s, %s "
             f"FROM {self.table} AS t JOIN {{stg}} ON t.id = {{stg}}.target_id "
-            "WHERE {stg}.created = 1 OR {stg}.changed = 1",
-            [db_value(now), user.pk if user else None, import_run.pk],
+            "WHERE {stg}.changed = 1 AND {stg}.created = 0",
+            stamp,
         )
-
-
-def duplicate_message(first_line):
-    return _("the same record as line %(line)d") % {"line": first_line}

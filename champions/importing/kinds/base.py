@@ -22,6 +22,9 @@ class Kind:
     keys = ()
     #: The column named in "the same record as line N" errors.
     identity_column = "name"
+    #: Whether a large file may be parsed in worker processes (``parallel``): only kinds whose
+    #: rows create nothing while they are read (batches are created as they are first named).
+    parallel = False
 
     def __init__(self, references, errors, *, create_missing=False):
         self.references = references
@@ -116,30 +119,33 @@ class Kind:
 
     def apply(self, staging, import_run, user):
         """Work out and write what the staged rows change; return the upsert (for its counts)."""
-        self.resolve(staging, import_run, user)
+        staging.analyze()
         upsert = self.upsert(staging)
+        self.resolve(staging, upsert, import_run, user)
         upsert.match()
-        self.check(staging, upsert)
+        staging.analyze()  # the matches changed what the planner should expect
+        # Checks of new rows are skipped when there are none (a file imported again).
+        self.check(staging, upsert, new_rows=upsert.unmatched())
         upsert.mark_changed()
-        self.before_write(staging, upsert)
+        self.before_write(staging, upsert, import_run, user)
         upsert.write(import_run, user)
         self.after_write(staging, upsert, import_run, user)
         return upsert
 
-    def resolve(self, staging, import_run, user):
+    def resolve(self, staging, upsert, import_run, user):
         """Fill in references found through the database (the enterprise of each row)."""
 
-    def check(self, staging, upsert):
+    def check(self, staging, upsert, new_rows):
         """Report rows that mean the same record, and new rows missing a required value."""
         bad = set()
-        for key in self.keys:
+        for key in self.keys if new_rows else ():
             identity = " || '|' || ".join(
                 f"COALESCE({text_of('{stg}.' + column)}, '')" for column in key.columns
             )
             where = f"{{stg}}.target_id IS NULL AND ({key.condition})"
             bad |= self.report_duplicates(upsert.duplicates(identity, where))
         bad |= self.report_duplicates(upsert.same_record_twice())
-        for column, row_key in self.required_on_create():
+        for column, row_key in self.required_on_create() if new_rows else ():
             for line in upsert.missing(column):
                 self.errors.add(line, self.header.label(row_key), _("required for a new record"))
                 bad.add(line)
@@ -158,7 +164,7 @@ class Kind:
             )
         return {line for line, _first in pairs}
 
-    def before_write(self, staging, upsert):
+    def before_write(self, staging, upsert, import_run, user):
         """Mark rows changed by something the upsert does not compare (lists, stages)."""
 
     def after_write(self, staging, upsert, import_run, user):

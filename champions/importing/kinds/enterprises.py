@@ -1,17 +1,22 @@
 """Enterprises: the firms themselves, matched by credit code, else by current or former name."""
 
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from ...models import Enterprise, FormerName
 from ...text import name_key
 from .. import cells
 from ..columns import Column
 from ..matching import match_enterprises
-from ..staging import distinct, quote
+from ..staging import quote
+from ..upsert import Key
 from .base import Kind
 
 ENTERPRISE = quote(Enterprise._meta.db_table)
 FORMER_NAME = quote(FormerName._meta.db_table)
+
+#: Firms are found by credit code first (see ``resolve``), then by current or former name.
+BY_CREDIT_CODE = Key(("credit_code",), "{stg}.credit_code IS NOT NULL")
 
 #: Separator of former names in the staging table and in exported cells.
 NAME_SEPARATOR = ";"
@@ -72,6 +77,7 @@ def add_name_key(row):
 class Enterprises(Kind):
     name = "enterprises"
     model = Enterprise
+    parallel = True
     required = (("credit_code", "name"),)
     always_kept = ("credit_code", "name", "name_key", "region_id")
 
@@ -102,57 +108,60 @@ class Enterprises(Kind):
             return list(staged)
         return [row for index, row in enumerate(staged) if index not in bad]
 
-    def resolve(self, staging, import_run, user):
-        match_enterprises(staging, "target_id", self.errors, self.header.label)
-        # A row found by a former name (not by its code) comes from a list of that time: it
-        # does not rename the firm back.
-        staging.execute(
-            f"UPDATE {{stg}} SET name = NULL, name_key = NULL FROM {ENTERPRISE} AS e "
-            "WHERE e.id = {stg}.target_id AND {stg}.name_key <> e.name_key "
-            f"AND {distinct('e.credit_code', '{stg}.credit_code')}"
+    def resolve(self, staging, upsert, import_run, user):
+        if upsert.match([BY_CREDIT_CODE]) == staging.rows:
+            return  # every row found its firm by code (a list imported again)
+        match_enterprises(
+            staging,
+            "target_id",
+            self.errors,
+            self.header.label,
+            by_code=False,
+            keep_current_names=True,
         )
         staging.execute(
             "UPDATE {stg} SET region_id = %s WHERE target_id IS NULL AND region_id IS NULL",
             [self.references.city_code],
         )
 
-    def check(self, staging, upsert):
+    def check(self, staging, upsert, new_rows):
         bad = self.report_duplicates(
-            upsert.duplicates(
-                "{stg}.credit_code", "{stg}.target_id IS NULL AND {stg}.credit_code IS NOT NULL"
-            ),
-            "credit_code",
-        )
-        bad |= self.report_duplicates(
-            upsert.duplicates(
-                "{stg}.name_key", "{stg}.target_id IS NULL AND {stg}.credit_code IS NULL"
-            ),
-            "name",
-        )
-        bad |= self.report_duplicates(
             upsert.same_record_twice(), "credit_code" if "credit_code" in self.header else "name"
         )
-        for line in upsert.missing("name"):
-            self.errors.add(line, self.header.label("name"), _("a new enterprise needs a name"))
-            bad.add(line)
+        if new_rows:
+            bad |= self.report_duplicates(
+                upsert.duplicates(
+                    "{stg}.credit_code",
+                    "{stg}.target_id IS NULL AND {stg}.credit_code IS NOT NULL",
+                ),
+                "credit_code",
+            )
+            bad |= self.report_duplicates(
+                upsert.duplicates(
+                    "{stg}.name_key", "{stg}.target_id IS NULL AND {stg}.credit_code IS NULL"
+                ),
+                "name",
+            )
+            for line in upsert.missing("name"):
+                self.errors.add(line, self.header.label("name"), _("a new enterprise needs a name"))
+                bad.add(line)
         staging.remove(bad)
 
-    # --- Former names ---------------------------------------------------------------------------
+    # --- Former names (few per file: written through the ORM, with their history) ----------
 
-    def before_write(self, staging, upsert):
+    def before_write(self, staging, upsert, import_run, user):
         if "former_names" in self.header:
             self.former_name_changes = self._former_name_changes(staging)
             upsert.mark_lines_changed(self.former_name_changes)
         elif "name" in self.header:
             # A renamed firm keeps its old name as a former one: old lists still use it.
-            staging.execute(
-                f"INSERT INTO {FORMER_NAME} (enterprise_id, name, name_key) "
-                f"SELECT e.id, e.name, e.name_key FROM {ENTERPRISE} AS e "
-                "JOIN {stg} AS s ON s.target_id = e.id "
-                "WHERE s.changed = 1 AND s.name_key IS NOT NULL AND s.name_key <> e.name_key "
-                f"AND NOT EXISTS (SELECT 1 FROM {FORMER_NAME} AS f "
+            renamed = staging.fetch(
+                f"SELECT e.id, e.name FROM {ENTERPRISE} AS e JOIN {{stg}} AS s "
+                "ON s.target_id = e.id WHERE s.changed = 1 AND s.name_key IS NOT NULL "
+                f"AND s.name_key <> e.name_key AND NOT EXISTS (SELECT 1 FROM {FORMER_NAME} AS f "
                 "WHERE f.enterprise_id = e.id AND f.name_key = e.name_key)"
             )
+            add_former_names(renamed, import_run, user)
 
     def _former_name_changes(self, staging):
         """``{line: (enterprise id, names)}`` of matched rows whose former names differ."""
@@ -179,20 +188,35 @@ class Enterprises(Kind):
     def after_write(self, staging, upsert, import_run, user):
         if "former_names" not in self.header:
             return
-        new = {
-            target_id: _split(names)
+        wanted = dict(self.former_name_changes.values())
+        added = [
+            (target_id, name)
             for target_id, names in staging.fetch(
                 "SELECT target_id, former_names FROM {stg} WHERE created = 1 AND former_names <> ''"
             )
-        }
-        changed = dict(self.former_name_changes.values())
-        if changed:
-            FormerName.objects.filter(enterprise_id__in=list(changed)).delete()
-        FormerName.objects.bulk_create(
-            FormerName(enterprise_id=enterprise_id, name=name, name_key=name_key(name))
-            for enterprise_id, names in (*new.items(), *changed.items())
-            for name in names
-        )
+            for name in _split(names)
+        ]
+        for former in FormerName.objects.filter(enterprise_id__in=list(wanted)):
+            if former.name in wanted[former.enterprise_id]:
+                wanted[former.enterprise_id].remove(former.name)
+            else:
+                former.delete()  # one by one: each deletion is recorded in the history
+        added += [(firm, name) for firm, names in wanted.items() for name in names]
+        add_former_names(added, import_run, user)
+
+
+def add_former_names(pairs, import_run, user):
+    """Create former names ``(enterprise id, name)`` with their history rows."""
+    bulk_create_with_history(
+        [
+            FormerName(enterprise_id=firm, name=name, name_key=name_key(name))
+            for firm, name in pairs
+        ],
+        FormerName,
+        batch_size=5_000,
+        default_user=user,
+        custom_historical_attrs={"import_run_id": import_run.pk},
+    )
 
 
 def _split(names):

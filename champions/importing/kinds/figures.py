@@ -27,6 +27,7 @@ def money(name, *labels):
 class Figures(ReferencingKind):
     name = "figures"
     model = YearlyFigures
+    parallel = True
     required = (("credit_code", "name"), ("year",))
     keys = (Key(("enterprise_id", "year")),)
 
@@ -69,6 +70,7 @@ class Figures(ReferencingKind):
 class ProvinceCounts(Kind):
     name = "province"
     model = ProvinceCount
+    parallel = True
     required = (("region",), ("tier",), ("year",), ("count",))
     keys = (Key(("region_id", "tier_id", "year", "measure")),)
     identity_column = "region"

@@ -33,7 +33,7 @@ class ReferencingKind(Kind):
         add_name_key(row)
         return True
 
-    def resolve(self, staging, import_run, user):
+    def resolve(self, staging, upsert, import_run, user):
         match_enterprises(staging, "enterprise_id", self.errors, self.header.label)
         if self.create_missing:
             self.created_elsewhere += create_missing_enterprises(

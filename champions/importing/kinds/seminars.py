@@ -97,13 +97,17 @@ class Seminars(Kind):
     def lists(self):
         return [name for name in ("sponsors", "experts", "participants") if name in self.header]
 
-    def before_write(self, staging, upsert):
+    def before_write(self, staging, upsert, import_run, user):
         """Resolve the three lists and flag seminars whose lists change."""
         self.wanted = {}  # line: {list name: set of ids}
         rows = staging.fetch(
             f"SELECT line, target_id, {', '.join(self.lists()) or 'NULL'} FROM {{stg}}"
         )
-        participants = self._participants(staging, rows) if "participants" in self.header else {}
+        participants = (
+            self._participants(staging, rows, import_run, user)
+            if "participants" in self.header
+            else {}
+        )
         for line, target_id, *values in rows:
             wanted = {}
             for name, value in zip(self.lists(), values, strict=True):
@@ -144,7 +148,7 @@ class Seminars(Kind):
         name, affiliation = parse_expert(text)
         return Expert.objects.get_or_create(name=name, affiliation=affiliation)[0].pk
 
-    def _participants(self, staging, rows):
+    def _participants(self, staging, rows, import_run, user):
         """``{(line, entry): enterprise id}`` for every participant entry, found by the
         enterprise matcher (and created with ``--create-missing``)."""
         entries = [
@@ -175,7 +179,7 @@ class Seminars(Kind):
         match_enterprises(found, "enterprise_id", errors, label)
         if self.create_missing:
             self.created_elsewhere += create_missing_enterprises(
-                found, errors, label, self.references.city_code, self.import_run, self.user
+                found, errors, label, self.references.city_code, import_run, user
             )
             match_enterprises(found, "enterprise_id", errors, label)
         result = {}
@@ -192,10 +196,6 @@ class Seminars(Kind):
                 result[(line, item)] = enterprise_id
         found.drop()
         return result
-
-    def apply(self, staging, import_run, user):
-        self.import_run, self.user = import_run, user
-        return super().apply(staging, import_run, user)
 
 
 class _EntryErrors:

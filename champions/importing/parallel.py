@@ -1,0 +1,70 @@
+"""Reading a large file with every CPU: pieces of the file parsed in worker processes.
+
+Parsing and validating cells is Python work and takes most of an import's time; the database
+meanwhile waits. A file of many rows is therefore cut into pieces at line ends outside quoted
+cells (``CsvFile.slices``), each piece is parsed by a worker process into staging rows, and the
+main process loads those into the staging table as they arrive. Workers are forked from the
+main process, so they share its reference data and never touch the database; only kinds whose
+parsing has no side effects (no batches to create) are read this way.
+"""
+
+import multiprocessing
+import os
+
+from .errors import ErrorLog
+from .staging import CHUNK_ROWS
+
+#: Files with fewer lines are read in the main process: forking costs more than it saves.
+PARALLEL_FROM_LINES = 100_000
+#: Pieces per worker: small enough to keep every worker busy until the end.
+PIECES_PER_WORKER = 4
+
+# What the workers read, set in the main process just before they are forked.
+_job = {}
+
+
+def worker_count():
+    return min(os.cpu_count() or 1, 4)
+
+
+def can_read_in_parallel(kind, csv_file):
+    return (
+        kind.parallel
+        and csv_file.lines >= PARALLEL_FROM_LINES
+        and worker_count() > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+def read_in_parallel(kind, header, csv_file, errors, load_rows, progress):
+    """Parse the data rows of ``csv_file`` (after the header) in worker processes and hand the
+    staging rows to ``load_rows``; problems go to ``errors``."""
+    _job.update(kind=kind, header=header, csv_file=csv_file)
+    pieces = csv_file.slices(worker_count() * PIECES_PER_WORKER)
+    context = multiprocessing.get_context("fork")
+    try:
+        with context.Pool(worker_count()) as pool:
+            for staged, piece_errors, last_line in pool.imap_unordered(_read_piece, pieces):
+                load_rows(staged)
+                errors.merge(piece_errors)
+                progress.update(last_line)
+    finally:
+        _job.clear()
+
+
+def _read_piece(piece):
+    """In a worker: ``(staging rows, errors, last line)`` of one piece of the file."""
+    kind, header, csv_file = _job["kind"], _job["header"], _job["csv_file"]
+    errors = kind.errors = ErrorLog()  # the worker's own copy of the kind reports here
+    parse_chunk = header.chunk_parser(errors)
+    staged, last_line = [], 0
+    for lines, rows in csv_file.slice_chunks(*piece, CHUNK_ROWS):
+        if lines[0] <= header.line:  # the header and any title lines above it
+            keep = [index for index, line in enumerate(lines) if line > header.line]
+            lines, rows = [lines[i] for i in keep], [rows[i] for i in keep]
+            if not lines:
+                continue
+        columns, bad = parse_chunk(lines, rows)
+        staged.extend(kind.stage_chunk(lines, columns, bad))
+        last_line = lines[-1]
+    return staged, errors, last_line
