@@ -20,7 +20,8 @@ from django.db import connection
 from tests.conftest import make_credit_code
 from tests.import_helpers import write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real commits; serialized_rollback puts the reference data and groups back afterwards.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 120_000
