@@ -16,8 +16,9 @@ from .staging import CHUNK_ROWS
 
 #: Files with fewer lines are read in the main process: forking costs more than it saves.
 PARALLEL_FROM_LINES = 100_000
-#: Pieces per worker: small enough to keep every worker busy until the end.
-PIECES_PER_WORKER = 4
+#: Bytes of the file per piece: pieces small enough that the rows waiting to be loaded stay
+#: a few megabytes, and that every worker is busy until the end.
+PIECE_BYTES = 2 << 20
 
 # What the workers read, set in the main process just before they are forked.
 _job = {}
@@ -40,7 +41,7 @@ def read_in_parallel(kind, header, csv_file, errors, load_rows, progress):
     """Parse the data rows of ``csv_file`` (after the header) in worker processes and hand the
     staging rows to ``load_rows``; problems go to ``errors``."""
     _job.update(kind=kind, header=header, csv_file=csv_file)
-    pieces = csv_file.slices(worker_count() * PIECES_PER_WORKER)
+    pieces = csv_file.slices(max(worker_count() * 4, csv_file.size // PIECE_BYTES))
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(worker_count()) as pool:
