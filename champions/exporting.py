@@ -31,6 +31,7 @@ from .models import (
     StageMove,
     YearlyFigures,
 )
+from .models.figures import NON_NEGATIVE_FIGURES
 
 #: Rows fetched from the database at a time.
 CHUNK_SIZE = 2000
@@ -162,16 +163,7 @@ def _recommendations():
         )
 
 
-FIGURES = (
-    "output_value",
-    "revenue",
-    "rd_spending",
-    "new_product_output",
-    "export_value",
-    "employees",
-    "national_rank",
-    "global_rank",
-)
+FIGURES = (*NON_NEGATIVE_FIGURES, "national_rank", "global_rank")
 
 
 def _figures():

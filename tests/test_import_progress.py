@@ -36,7 +36,7 @@ def test_progress_is_silent_when_not_a_terminal():
     log = io.StringIO()
     bar = Progress(log, total_lines=1001)
     bar.update(1000)
-    bar.finish("done")
+    bar.finish()
     assert log.getvalue() == ""
 
 

@@ -300,8 +300,3 @@ def _credit_code_fast(cells):
 
 
 credit_code.fast = _credit_code_fast
-
-
-def ignored(raw):
-    """A column that is read and thrown away (序号, the row number of official lists)."""
-    return None

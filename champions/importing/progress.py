@@ -49,10 +49,9 @@ class Progress:
         self.stream.flush()
         self.drawn = True
 
-    def finish(self, message=""):
+    def finish(self):
+        """Clear the line, so that what is printed next starts on a clean one."""
         if self.enabled and self.drawn:
             self.stream.write("\r" + " " * 100 + "\r")
-            self.drawn = False
-        if self.enabled and message:
-            self.stream.write(message + "\n")
             self.stream.flush()
+            self.drawn = False

@@ -75,10 +75,10 @@ class References:
     """The regions, industries, tiers and batches of the registry, by every accepted spelling."""
 
     def __init__(self):
-        self.tiers_by_code = {tier.code: tier for tier in Tier.objects.all()}
+        tiers = list(Tier.objects.all())
         self._tiers = {}
         ambiguous = set()
-        for tier in self.tiers_by_code.values():
+        for tier in tiers:
             for spelling in (tier.code, tier.name, tier.name_en, *tier.alias_list):
                 key = match_key(spelling)
                 if key and self._tiers.setdefault(key, tier) is not tier:

@@ -6,7 +6,7 @@ run itself is then recorded afterwards, with what it found.
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,7 +34,6 @@ class ImportResult:
     batches_created: int = 0
     encoding: str = ""
     delimiter: str = ""
-    notes: list = field(default_factory=list)
 
     @property
     def refused(self):
