@@ -40,7 +40,8 @@ class ImportResult:
         return bool(self.errors)
 
     def summary(self):
-        """The last line of the command's output."""
+        """The last line of the command's output; not translated, because scripts read it
+        (DESIGN.md, stable interfaces)."""
         return (
             f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
             f"errors {len(self.errors)}"
@@ -95,11 +96,11 @@ def import_file(
 def _import_rows(result, kind_name, csv_file, create_missing, user, progress_stream):
     errors = result.errors
     kind = KINDS[kind_name](References(), errors, create_missing=create_missing)
-    columns = kind.columns()
+    kind_columns = kind.columns()
     (header_line, header_cells), data = find_header(
-        csv_file.chunks(CHUNK_ROWS), columns, HEADER_SEARCH_LINES
+        csv_file.chunks(CHUNK_ROWS), kind_columns, HEADER_SEARCH_LINES
     )
-    header = Header(columns, kind.required, header_line, header_cells)
+    header = Header(kind_columns, kind.required, header_line, header_cells)
     if header.problems:
         errors.extend(header.problems)
         return

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +19,9 @@ class ImportRun(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
     )
-    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    # Not auto_now_add: a refused or dry run is recorded after its transaction is rolled back,
+    # and keeps the time it started.
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
