@@ -281,12 +281,13 @@ IMPORT_ORDER = ("enterprises", "recommendations", "designations", "figures", "se
 
 
 def headers(kind, chinese=False):
-    """The header row: the English column names, or the official Chinese labels."""
-    names = EXPORTS[kind].columns
-    if not chinese:
-        return list(names)
-    labels = {column.name: column.labels[0] for column in _import_columns(kind)}
-    return [labels[name] for name in names]
+    """The header row: the English column names (with the unit of amounts), or the official
+    Chinese labels; the import's columns say which."""
+    columns = {column.name: column for column in _import_columns(kind)}
+    return [
+        columns[name].labels[0] if chinese else columns[name].english or name
+        for name in EXPORTS[kind].columns
+    ]
 
 
 def _import_columns(kind):

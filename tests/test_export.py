@@ -110,6 +110,12 @@ def test_order_depends_on_the_data_not_on_the_order_of_entry(tmp_path, lucheng):
     assert [row[1] for row in rows_of(first)[1:]] == sorted(names)
 
 
+def test_amounts_say_their_unit_in_the_header(tmp_path):
+    header = rows_of(export_bytes("figures", tmp_path))[0]
+    assert header[:4] == ["credit_code", "name", "year", "output_value (10k yuan)"]
+    assert "employees" in header
+
+
 def test_export_to_standard_output(make_enterprise):
     make_enterprise(name="温州甲有限公司")
     outcome = run_command("export_csv", "enterprises")

@@ -173,11 +173,14 @@ def test_empty_file_is_refused(tmp_path, make_enterprise, content):
     assert snapshot() == before
 
 
-def test_missing_file_is_exit_2_and_records_nothing(tmp_path):
+def test_missing_file_is_exit_2_and_records_nothing(tmp_path, make_enterprise):
+    make_enterprise()
+    before = snapshot()
     outcome = run_import("enterprises", str(tmp_path / "nowhere.csv"))
     assert outcome.code == 2
     assert "Cannot read" in outcome.err and "nowhere.csv" in outcome.err
     assert not ImportRun.objects.exists()
+    assert snapshot() == before
 
 
 def test_a_directory_is_unreadable(tmp_path):

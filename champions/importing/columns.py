@@ -37,9 +37,11 @@ class Column:
     keep_when_empty: bool = False
     staging: str | None = None
     db_type: str | None = None
+    #: The English header the export writes, where it says more than ``name`` (a unit).
+    english: str | None = None
 
     def headers(self):
-        return (self.name, *self.labels)
+        return (self.name, *self.labels, *([self.english] if self.english else []))
 
     @property
     def staging_name(self):

@@ -21,7 +21,8 @@ MEASURES = {
 
 
 def money(name, *labels):
-    return Column(name, labels, cells.decimal(16, 2), field=name)
+    """An amount in 10k yuan (万元), the unit Chinese statistics publish in; the headers say so."""
+    return Column(name, labels, cells.decimal(16, 2), field=name, english=f"{name} (10k yuan)")
 
 
 class Figures(ReferencingKind):
