@@ -11,6 +11,13 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.test import Client
 
+#: Templates name static files without the manifest ``collectstatic`` writes for production:
+#: the benchmarks time pages, not static files.
+PLAIN_STATIC_FILES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 
 def benchmark_client(user=None):
     """A test client for a host the settings accept, logged in as ``user`` if given."""

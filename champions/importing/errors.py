@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 #: A file with more bad rows than this is refused without listing the rest; the first ones are
 #: enough to see what is wrong, and the list stays small however large the file.
 MAX_REPORTED_ERRORS = 10_000
@@ -19,11 +17,10 @@ class RowError:
     value: str = ""
 
     def __str__(self):
-        place = {"line": self.line, "column": self.column, "message": self.message}
-        if self.column:
-            text = _("line %(line)d, column %(column)s: %(message)s") % place
-        else:  # the file as a whole (encoding, emptiness)
-            text = _("line %(line)d: %(message)s") % place
+        """``line N, column C: message (value)``. The place is never translated: scripts read
+        it (a stable interface); the message is in the language of the run."""
+        place = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
+        text = f"{place}: {self.message}"
         return f"{text} ({self.value})" if self.value else text
 
 

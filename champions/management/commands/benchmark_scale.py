@@ -21,8 +21,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
 
-from champions.benchmarking import benchmark_client, median_get, time_get
+from champions.benchmarking import PLAIN_STATIC_FILES, benchmark_client, median_get, time_get
 from champions.cache import data_changed
 from champions.importing import import_file
 from champions.models import Designation, Enterprise, Industry, Region
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--titles", type=int, default=3, help="designations per firm")
         parser.add_argument("--repeat", type=int, default=5)
 
+    @override_settings(STORAGES=PLAIN_STATIC_FILES)
     def handle(self, *args, enterprises, titles, repeat, **options):
         if titles > len(GENERATED_TIERS):
             raise CommandError(f"--titles is at most {len(GENERATED_TIERS)}")
@@ -69,10 +71,13 @@ class Command(BaseCommand):
                 f"{ADMIN}/enterprise/",
                 f"{ADMIN}/enterprise/?region__code__exact={county.code}",
                 f"{ADMIN}/enterprise/?tier=little_giant",
-                f"{ADMIN}/enterprise/?q=示例泵阀",
+                f"{ADMIN}/enterprise/?q=瓯海欧立",
+                f"{ADMIN}/enterprise/?q=电器有限",
                 f"{ADMIN}/enterprise/{firm.first()}/change/",
                 f"{ADMIN}/designation/",
                 f"{ADMIN}/designation/?tier__code__exact=hidden_champion&status__exact=final",
+                f"{ADMIN}/designation/?q=电器有限",
+                # Two characters: too short for a trigram index, so the names are scanned.
                 f"{ADMIN}/designation/?q=示例",
                 f"{ADMIN}/recommendation/",
                 f"{ADMIN}/yearlyfigures/?year=2020",
