@@ -276,7 +276,9 @@ def test_the_unavailable_page_is_translated():
 
 
 def test_data_officers_read_import_problems_in_chinese(db, tmp_path):
-    """Commands speak the site's language; the tests of the commands switch them to English."""
+    """Commands speak the site's language; the tests of the commands switch them to English.
+
+    The place of a problem stays ``line N`` in every language: scripts read it."""
     path = write_csv(tmp_path / "empty.csv", [])
     out = io.StringIO()
     with translation.override(settings.LANGUAGE_CODE):
@@ -284,6 +286,6 @@ def test_data_officers_read_import_problems_in_chinese(db, tmp_path):
             call_command("import_csv", "enterprises", path, stdout=out, stderr=io.StringIO())
         with pytest.raises(ValidationError) as bad_code:
             validate_credit_code("91330300")
-    assert "第 1 行：文件为空" in out.getvalue()
+    assert "line 1: 文件为空" in out.getvalue()
     assert str(refused.value) == "文件被拒绝，未写入任何数据。"
     assert "统一社会信用代码应为 18 位，此代码为 8 位" in bad_code.value.messages
