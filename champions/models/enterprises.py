@@ -11,12 +11,13 @@ from .common import HistoryImportRun, TimeStampedModel, year_range_check, year_v
 #: What the database accepts in ``credit_code``: 18 characters of the GB 32100 alphabet. The
 #: checksum itself is checked by ``validate_credit_code`` in forms and in the importer.
 CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+NAME_LENGTH = 200
 
 
 class Enterprise(TimeStampedModel):
     """A firm, matched across lists by credit code, else by the key of a current or former name."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=NAME_LENGTH)
     name_key = models.CharField(_("matching key"), max_length=200, editable=False)
     # NULL, not "", for "no code": many firms without one must not collide in the unique constraint.
     credit_code = models.CharField(  # noqa: DJ001
@@ -143,6 +144,8 @@ def enterprise_matches(term, path=""):
     needed, and a related list of millions of rows is filtered by ``enterprise_id`` alone.
     """
     key = name_key(term)
+    if len(key) > NAME_LENGTH:  # no stored name is that long; SQLite refuses such LIKE patterns
+        return models.Q(pk__in=[])
     # Each member unordered: SQLite allows no ORDER BY inside a UNION.
     ids = Enterprise.objects.filter(name_key__contains=key).order_by().values("pk")
     former = FormerName.objects.filter(name_key__contains=key).order_by()
