@@ -75,3 +75,20 @@ def test_admin_path_from_the_environment():
         check=False,
     )
     assert result.stdout.strip() == "/backoffice/", result.stderr
+
+
+def test_manage_py_says_why_it_refuses_to_start():
+    """Without a key, a command names the missing setting instead of Django's later
+    "Models aren't loaded yet"."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=clean,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "manage.py: DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "AppRegistryNotReady" not in result.stderr
