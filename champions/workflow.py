@@ -83,10 +83,6 @@ def allowed_targets(stage, level):
     return [move.target for move in MOVES if move.source == stage and level in move.levels]
 
 
-def is_allowed(source, target, level):
-    return target in allowed_targets(source, level)
-
-
 def path_to(source, target, level):
     """The shortest list of legal moves from ``source`` to ``target`` (``[]`` if none exists).
 
@@ -105,8 +101,3 @@ def path_to(source, target, level):
             seen.add(nxt)
             frontier.append(path + [nxt])
     return []
-
-
-def funnel_rank(stage):
-    """Position of ``stage`` in ``FUNNEL`` counting from 1; 0 for a draft or an ending."""
-    return FUNNEL.index(stage) + 1 if stage in FUNNEL else 0
