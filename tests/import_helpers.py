@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -52,6 +53,12 @@ def run_command(name, *args):
         code = error.returncode
         err.write(str(error))
     return Outcome(code, out.getvalue(), err.getvalue())
+
+
+def in_groups(user, *names):
+    """``user`` in the staff groups ``names`` (``champions.groups``), as the admin makes them."""
+    user.groups.add(*Group.objects.filter(name__in=names))
+    return user
 
 
 def run_import(*args):

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from champions.importing import staging
-from champions.models import Enterprise
+from champions.models import Batch, Designation, Enterprise, Recommendation, YearlyFigures
 from tests.conftest import make_credit_code
 from tests.import_helpers import run_import, write_csv
 
@@ -72,3 +72,43 @@ def test_only_large_imports_into_small_tables_rebuild(make_enterprise):
     expected = connection.vendor == "postgresql"
     assert staging.rebuild_indexes_for(Enterprise, staging.REBUILD_FROM_ROWS) is expected
     assert staging.rebuild_indexes_for(Enterprise, staging.REBUILD_FROM_ROWS - 1) is False
+
+
+def test_a_bulk_designations_import_that_creates_its_batch(
+    tmp_path, make_enterprise, bulk_from_two_rows
+):
+    """The batch is created in the import's transaction before the keys are dropped: its queued
+    foreign-key check once stopped PostgreSQL from altering the tables."""
+    firms = [make_enterprise() for _ in range(12)]
+    tiers = ("single_champion", "little_giant", "hidden_champion")
+    path = write_csv(
+        tmp_path / "titles.csv",
+        [
+            ["credit_code", "tier", "batch", "year", "status"],
+            *[[f.credit_code, tier, "1", "2023", "final"] for f in firms for tier in tiers],
+        ],
+    )
+    outcome = run_import("designations", path)
+    assert outcome.summary == "created 36, updated 0, unchanged 0, errors 0", outcome.err
+    assert Batch.objects.filter(number=1, year=2023).count() == 3
+    assert Designation.objects.filter(batch__year=2023).count() == 36
+
+
+def test_bulk_imports_of_the_other_kinds(tmp_path, make_enterprise, bulk_from_two_rows):
+    firms = [make_enterprise() for _ in range(5)]
+    figures = write_csv(
+        tmp_path / "figures.csv",
+        [["credit_code", "year", "output_value"], *[[f.credit_code, "2023", "100"] for f in firms]],
+    )
+    assert run_import("figures", figures).summary == "created 5, updated 0, unchanged 0, errors 0"
+    assert YearlyFigures.objects.count() == 5
+    drafts = write_csv(
+        tmp_path / "drafts.csv",
+        [
+            ["credit_code", "tier", "batch", "year", "stage"],
+            *[[f.credit_code, "little_giant", "2", "2024", "nominated"] for f in firms],
+        ],
+    )
+    outcome = run_import("recommendations", drafts)
+    assert outcome.summary == "created 5, updated 0, unchanged 0, errors 0", outcome.err
+    assert Recommendation.objects.filter(stage="nominated").count() == 5

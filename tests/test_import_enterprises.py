@@ -7,9 +7,10 @@ import csv
 import pytest
 from django.contrib.auth import get_user_model
 
+from champions.groups import DATA_ENTRY
 from champions.models import Enterprise, FormerName, ImportRun
 from tests.conftest import make_credit_code
-from tests.import_helpers import last_run, run_import, snapshot, write_csv
+from tests.import_helpers import in_groups, last_run, run_import, snapshot, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +295,7 @@ def test_dry_run_reports_what_would_change_and_writes_nothing(tmp_path, make_ent
 
 
 def test_the_run_is_recorded_and_the_history_says_which_run_changed_what(tmp_path, make_enterprise):
-    officer = get_user_model().objects.create_user("officer")
+    officer = in_groups(get_user_model().objects.create_user("officer"), DATA_ENTRY)
     firm = make_enterprise(founded=1990)
     path = write_csv(
         tmp_path / "run.csv",

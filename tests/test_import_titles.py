@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 
+from champions.groups import DATA_ENTRY, REVIEWER
 from champions.models import Batch, Designation, Enterprise, FormerName, Recommendation, StageMove
 from champions.workflow import Stage
 from tests.conftest import make_credit_code
-from tests.import_helpers import last_run, run_import, snapshot, write_csv
+from tests.import_helpers import in_groups, last_run, run_import, snapshot, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +216,7 @@ def test_recommendations_move_through_the_workflow(tmp_path, make_enterprise, st
             ],
         ],
     )
+    in_groups(staff_user, DATA_ENTRY, REVIEWER)
     outcome = run_import("recommendations", path, "--user", "staff")
     assert outcome.summary == "created 3, updated 0, unchanged 0, errors 0", outcome.out
     stages = dict(Recommendation.objects.values_list("enterprise_id", "stage"))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ..models import Recommendation, StageMove
-from ..services.recommendations import IllegalMove, move
+from ..services.recommendations import IllegalMove, may_move, move
 from ..workflow import Stage, allowed_targets
 from .common import (
     ENTERPRISE_FILTERS,
@@ -122,7 +122,7 @@ class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
         return True
 
     def has_move_permission(self, request, obj=None):
-        return request.user.has_perm(f"{self.opts.app_label}.move_recommendation")
+        return may_move(request.user)
 
     def get_urls(self):
         move_url = path(

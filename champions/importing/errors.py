@@ -1,10 +1,38 @@
 """What goes wrong in a file, said the way the data officer can find it: line, column, value."""
 
+import unicodedata
 from dataclasses import dataclass
 
 #: A file with more bad rows than this is refused without listing the rest; the first ones are
 #: enough to see what is wrong, and the list stays small however large the file.
 MAX_REPORTED_ERRORS = 10_000
+
+#: A value quoted in a message is cut to this many characters: a cell may hold a megabyte.
+MAX_SHOWN_CHARS = 80
+
+#: Characters a message shows as escapes (``\x1b``, ``\u202e``) instead of printing them:
+#: terminal control sequences, bidirectional overrides, line breaks inside a cell.
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+
+
+def printable(text):
+    """``text`` with every control or format character written as its escape."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in _HIDDEN_CATEGORIES
+        else char
+        for char in text
+    )
+
+
+def shown(value):
+    """A cell's value as a message quotes it: escaped, and shortened when long."""
+    value = printable(value)
+    if len(value) <= MAX_SHOWN_CHARS:
+        return value
+    return f"{value[: MAX_SHOWN_CHARS - 1]}… ({len(value):,})"
 
 
 @dataclass(frozen=True, order=True)
@@ -35,6 +63,10 @@ class FileRefused(Exception):
         super().__init__("; ".join(str(error) for error in errors))
         self.errors = list(errors)
 
+    def __reduce__(self):
+        # Raised in a worker process and re-raised in the main one: pickled with its errors.
+        return type(self), (self.errors,)
+
 
 class ErrorLog:
     """The errors of one run; ``sorted()`` gives them by line.
@@ -53,7 +85,9 @@ class ErrorLog:
         self.count += 1
         self.bad_lines.add(line)
         if len(self.errors) < self.limit:
-            self.errors.append(RowError(line, column, str(message), str(value or "")))
+            self.errors.append(
+                RowError(line, printable(column), printable(str(message)), shown(str(value or "")))
+            )
 
     def merge(self, other):
         """Add the errors another log found (a worker's)."""
@@ -77,3 +111,12 @@ class ErrorLog:
 
     def __len__(self):
         return len(self.bad_lines)
+
+
+class ImportNotAllowed(Exception):
+    """The user the run is recorded for may not do what the file asks (import at all, or move
+    recommendations); nothing is written."""
+
+
+class ImportBusy(Exception):
+    """Another import held the database's import lock for longer than this run would wait."""

@@ -31,6 +31,7 @@ def worker_count():
 def can_read_in_parallel(kind, csv_file):
     return (
         kind.parallel
+        and csv_file.cuttable
         and csv_file.lines >= PARALLEL_FROM_LINES
         and worker_count() > 1
         and "fork" in multiprocessing.get_all_start_methods()

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..history import recording_import_run
 from ..models import ImportRun
 from .columns import Header, find_header
-from .errors import ErrorLog, FileRefused
+from .errors import ErrorLog, FileRefused, ImportNotAllowed
 from .kinds import KINDS
 from .parallel import can_read_in_parallel, read_in_parallel
 from .progress import Progress
@@ -48,6 +49,13 @@ class ImportResult:
         )
 
 
+#: The permission a user needs to import a file, in the admin or with ``import_csv --user``.
+IMPORT_PERMISSION = "champions.run_import"
+
+#: How long an import waits by default for another one in the same database to finish.
+WAIT_SECONDS = 600
+
+
 def import_file(
     kind,
     path,
@@ -58,12 +66,22 @@ def import_file(
     user=None,
     command="",
     progress_stream=None,
+    wait_seconds=WAIT_SECONDS,
+    on_wait=lambda: None,
 ):
     """Import the CSV file at ``path`` as ``kind``; see ``ImportResult``.
 
     Raises ``OSError`` when the file cannot be read and ``LookupError`` for an unknown
     ``encoding``: those are the caller's mistakes, not the file's, and nothing is recorded.
+    So are ``ImportNotAllowed`` (``user`` may not import, or not what the file asks) and
+    ``ImportBusy`` (another import kept the database for more than ``wait_seconds``; ``on_wait``
+    is called when the wait begins).
     """
+    if user is not None and not (user.is_active and user.has_perm(IMPORT_PERMISSION)):
+        raise ImportNotAllowed(
+            _("%(user)s may not import files (the permission “%(permission)s” is missing).")
+            % {"user": user.get_username(), "permission": _("Can import files")}
+        )
     errors = ErrorLog()
     run = ImportRun(kind=kind, file_name=str(path)[:500], user=user, command=command[:1000])
     result = ImportResult(run=run, errors=errors, dry_run=dry_run)
@@ -75,10 +93,13 @@ def import_file(
         return _record(result, ImportRun.Status.REFUSED)
     run.sha256 = csv_file.sha256
     result.encoding, result.delimiter = csv_file.encoding, csv_file.delimiter
-    with import_transaction():
+    with import_transaction(wait_seconds, on_wait):
         run.save()
         with recording_import_run(run):
-            _import_rows(result, kind, csv_file, create_missing, user, progress_stream)
+            try:
+                _import_rows(result, kind, csv_file, create_missing, user, progress_stream)
+            except FileRefused as refusal:  # a line found unreadable part-way
+                errors.extend(refusal.errors)
         if errors or dry_run:
             transaction.set_rollback(True)
         else:

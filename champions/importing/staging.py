@@ -9,7 +9,9 @@ database; everything else is the same SQL on both.
 import contextlib
 import datetime
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+
+from .errors import ImportBusy
 
 #: Rows sent to the database at a time while a file is read.
 CHUNK_ROWS = 5_000
@@ -180,34 +182,89 @@ class Staging:
 REBUILD_FROM_ROWS = 100_000
 
 
+#: The key of PostgreSQL's advisory lock that one import at a time holds (any number, the same
+#: in every process: "champions import" in ASCII).
+IMPORT_LOCK_KEY = int.from_bytes(b"champimp", "big") >> 1
+
+
 @contextlib.contextmanager
-def import_transaction():
+def import_transaction(wait_seconds, on_wait):
     """The transaction of one import, with settings for its duration: memory for the staging
-    tables, sorts and index builds (PostgreSQL), a larger page cache (SQLite)."""
+    tables, sorts and index builds (PostgreSQL), a larger page cache (SQLite).
+
+    Imports into one database run one after another, serialised by the database itself:
+    PostgreSQL's advisory lock, SQLite's write lock (taken when the transaction begins). Two
+    imports reading and matching the same firms at once would each create those the other has
+    not committed yet. When another import holds the lock, ``on_wait()`` is called and the
+    import waits up to ``wait_seconds``, then ``ImportBusy`` is raised.
+    """
+    if is_postgresql():
+        with transaction.atomic(), connection.cursor() as cursor:
+            _take_advisory_lock(cursor, wait_seconds, on_wait)
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # The staging tables' statistics only steer joins: a small sample is enough.
+            cursor.execute("SET LOCAL default_statistics_target = 10")
+            # Only possible before the session's first temporary table; later imports in
+            # the same session keep the value they got.
+            cursor.execute(
+                "SELECT set_config('temp_buffers', '256MB', false) WHERE NOT EXISTS "
+                "(SELECT 1 FROM pg_class WHERE relpersistence = 't' "
+                "AND relnamespace = pg_my_temp_schema())"
+            )
+            yield
+        return
     with connection.cursor() as cursor:
-        if is_postgresql():
-            with transaction.atomic():
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                # The staging tables' statistics only steer joins: a small sample is enough.
-                cursor.execute("SET LOCAL default_statistics_target = 10")
-                # Only possible before the session's first temporary table; later imports in
-                # the same session keep the value they got.
-                cursor.execute(
-                    "SELECT set_config('temp_buffers', '256MB', false) WHERE NOT EXISTS "
-                    "(SELECT 1 FROM pg_class WHERE relpersistence = 't' "
-                    "AND relnamespace = pg_my_temp_schema())"
-                )
-                yield
-            return
         cursor.execute("PRAGMA cache_size")
         (previous,) = cursor.fetchone()
         cursor.execute("PRAGMA cache_size = -131072")  # 128 MB
         try:
-            with transaction.atomic():
+            with _sqlite_write_transaction(cursor, wait_seconds, on_wait):
                 yield
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _take_advisory_lock(cursor, wait_seconds, on_wait):
+    """Hold the import lock until the transaction ends, waiting for it if need be."""
+    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+    if cursor.fetchone()[0]:
+        return
+    on_wait()
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(wait_seconds * 1000)}"])
+    try:
+        with transaction.atomic():
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise ImportBusy from None
+        raise
+    cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+
+
+@contextlib.contextmanager
+def _sqlite_write_transaction(cursor, wait_seconds, on_wait):
+    """``transaction.atomic()``, which begins with the write lock (``IMMEDIATE``, see the
+    settings), trying first without waiting so as to tell the data officer when it must."""
+    cursor.execute("PRAGMA busy_timeout")
+    (previous,) = cursor.fetchone()
+    stack = contextlib.ExitStack()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            stack.enter_context(transaction.atomic())
+        except OperationalError:
+            on_wait()
+            cursor.execute(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+            try:
+                stack.enter_context(transaction.atomic())
+            except OperationalError:
+                raise ImportBusy from None
+        cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
+        with stack:
+            yield
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
 def rebuild_indexes_for(model, new_rows):
@@ -251,6 +308,12 @@ def indexes_rebuilt(model, rebuild):
             [table],
         )
         indexes = cursor.fetchall()
+        # Rows written earlier in the transaction (a batch the file named first) have foreign-key
+        # checks queued until the commit, and PostgreSQL alters no table with queued checks:
+        # run them now. Django's foreign keys are all INITIALLY DEFERRED, so deferring them all
+        # again afterwards restores what the transaction had.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for name, _definition in constraints:
             cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
         for name, _definition in indexes:

@@ -13,9 +13,17 @@ from ..models import Designation, Recommendation, StageMove
 from ..workflow import ENDINGS, Stage, allowed_targets, path_to
 from .designations import record_designation
 
+#: The permission a person needs to move recommendations, in the admin and in an import.
+MOVE_PERMISSION = "champions.move_recommendation"
+
 
 class IllegalMove(ValidationError):
     """The workflow does not allow this move; nothing was changed."""
+
+
+def may_move(user):
+    """Whether ``user`` may move recommendations between stages."""
+    return user.has_perm(MOVE_PERMISSION)
 
 
 def _label(stage):

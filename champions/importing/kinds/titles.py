@@ -3,10 +3,11 @@
 from django.utils.translation import gettext as _
 
 from ...models import Designation, Recommendation, Tier
-from ...services.recommendations import IllegalMove, advance
+from ...services.recommendations import IllegalMove, advance, may_move
 from ...workflow import ENDINGS, Stage
 from .. import cells
 from ..columns import Column
+from ..errors import ImportNotAllowed
 from ..references import parse_batch
 from ..staging import quote
 from ..upsert import Key
@@ -205,6 +206,20 @@ class Recommendations(TitleRows, ReferencingKind):
             f"AND (r.stage <> s.stage OR {ended_at} IS NOT NULL "
             f"AND r.ended_at_stage <> {ended_at}) ORDER BY s.line"
         )
+        if moves and user is not None and not may_move(user):
+            line, _target, stage, *_rest = moves[0]
+            raise ImportNotAllowed(
+                _(
+                    "%(user)s may not move recommendations between stages, and line %(line)d "
+                    "moves one to “%(stage)s” (the permission “%(permission)s” is missing)."
+                )
+                % {
+                    "user": user.get_username(),
+                    "line": line,
+                    "stage": Stage(stage).label,
+                    "permission": _("Can move a recommendation to another stage"),
+                }
+            )
         by_id = Recommendation.objects.select_related("batch__tier").in_bulk(
             [target_id for _line, target_id, *_rest in moves]
         )

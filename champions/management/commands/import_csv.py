@@ -14,6 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from champions.importing import KINDS, import_file
+from champions.importing.cells import escape_formula
+from champions.importing.errors import ImportBusy, ImportNotAllowed
+from champions.importing.runner import WAIT_SECONDS
 
 
 class Command(BaseCommand):
@@ -48,10 +51,26 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
-            "--user", help=_("Username to record as the person who ran the import.")
+            "--user",
+            help=_(
+                "Username to record as the person who ran the import; the import is refused "
+                "unless that user may import (and move recommendations, for stage moves)."
+            ),
+        )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=WAIT_SECONDS,
+            metavar="SECONDS",
+            help=_(
+                "How long to wait for another import into the same database to finish "
+                "(default: %(default)s seconds)."
+            ),
         )
 
-    def handle(self, *args, kind, file, dry_run, encoding, errors, create_missing, user, **options):
+    def handle(
+        self, *args, kind, file, dry_run, encoding, errors, create_missing, user, wait, **options
+    ):
         person = None
         if user:
             try:
@@ -81,7 +100,28 @@ class Command(BaseCommand):
                 user=person,
                 command=command,
                 progress_stream=self.stderr._out,
+                wait_seconds=wait,
+                on_wait=lambda: self.stdout.write(
+                    _(
+                        "Another import into this database is running; waiting for it to "
+                        "finish (at most %(seconds)s seconds)…"
+                    )
+                    % {"seconds": f"{wait:g}"}
+                ),
             )
+        except ImportNotAllowed as refusal:
+            raise CommandError(
+                _("%(reason)s Nothing was written.") % {"reason": refusal}, returncode=2
+            ) from None
+        except ImportBusy:
+            raise CommandError(
+                _(
+                    "Another import into this database was still running after %(seconds)s "
+                    "seconds; nothing was written. Run this one again when it has finished."
+                )
+                % {"seconds": f"{wait:g}"},
+                returncode=2,
+            ) from None
         except LookupError:
             raise CommandError(
                 _("Unknown encoding: %(encoding)s") % {"encoding": encoding}, returncode=2
@@ -132,4 +172,9 @@ def write_errors(path, errors):
         writer = csv.writer(handle)
         writer.writerow([_("line"), _("column"), _("message"), _("value")])
         for error in errors:
-            writer.writerow([error.line, error.column, error.message, error.value])
+            writer.writerow(
+                [
+                    error.line,
+                    *(escape_formula(text) for text in (error.column, error.message, error.value)),
+                ]
+            )
