@@ -11,7 +11,8 @@ It writes a file of N enterprises (Chinese headers, UTF-8 with BOM), then times:
   is extrapolated to N (it is too slow to run on all of them), if the ``bench`` extra is installed;
 - on PostgreSQL, ``COPY`` of the same file into a bare table: the physical limit.
 
-It needs a database without enterprises (a dedicated one), and deletes what it imported.
+It works in a scratch database of its own (``champions.benchmarking.scratch_database``), which
+the ``import_csv`` processes use too: the configured registry is never written.
 """
 
 import csv
@@ -28,13 +29,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history
 
+from champions.benchmarking import scratch_database
 from champions.importing.columns import Header, find_header
 from champions.importing.errors import ErrorLog
 from champions.importing.kinds import KINDS
 from champions.importing.parallel import worker_count
 from champions.importing.reading import open_csv
 from champions.importing.references import References
-from champions.models import Enterprise, FormerName, ImportRun, Region
+from champions.models import Enterprise, FormerName, Region
 from champions.text import name_key
 from champions.validators import credit_code_check_character
 
@@ -121,7 +123,8 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
 
 def run_import_command(path):
     """``import_csv enterprises PATH`` in a separate process, as a data officer runs it:
-    ``(seconds, last output line, peak MB of the process, peak MB of its largest worker)``."""
+    ``(seconds, last output line, peak MB of the process, peak MB of its largest worker)``.
+    The process inherits ``DATABASE_URL``, which names the scratch database."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         completed = subprocess.run(
@@ -149,8 +152,7 @@ def clear_enterprises():
         tables = [FormerName, Enterprise.history.model, Enterprise]
         if connection.vendor == "postgresql":
             names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in tables)
-            # CASCADE reaches only tables that refer to enterprises, empty since the benchmark
-            # runs only on a database without enterprises.
+            # CASCADE reaches only tables that refer to enterprises, empty in the scratch database.
             cursor.execute(f"TRUNCATE {names} CASCADE")
         else:
             for model in tables:
@@ -288,26 +290,15 @@ class Command(BaseCommand):
         parser.add_argument("--file", help="Keep the generated file here (default: a temp file).")
 
     def handle(self, *args, rows, subset, file, **options):
-        if Enterprise.objects.exists():
-            raise CommandError(
-                "Run the benchmark on a database without enterprises: it imports and deletes "
-                "them (for example DATABASE_URL=postgres://…/champions_bench).",
-                returncode=2,
-            )
-        first_run = ImportRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        with tempfile.TemporaryDirectory() as scratch:
-            path = Path(file or Path(scratch) / f"enterprises-{rows}.csv")
+        with scratch_database(self.stdout), tempfile.TemporaryDirectory() as folder:
+            path = Path(file or Path(folder) / f"enterprises-{rows}.csv")
             with Timer() as generated:
                 write_file(path, rows)
             self.stdout.write(
                 f"Generated {rows:,} enterprises ({path.stat().st_size / 2**20:.1f} MB, "
                 f"UTF-8 with BOM, Chinese headers) in {generated.seconds:.1f} s."
             )
-            try:
-                self._measure(path, rows, min(subset, rows))
-            finally:
-                clear_enterprises()
-                ImportRun.objects.filter(pk__gt=first_run).delete()
+            self._measure(path, rows, min(subset, rows))
 
     def _measure(self, path, rows, subset):
         self.pending, self.ours = [], None

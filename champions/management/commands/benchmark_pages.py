@@ -7,8 +7,9 @@ of repeated requests (served from the cache: what everyone else waits), with the
 large data set's time to the sample data's. The target is a ratio of at most 3.
 
 The extra firms are written with bulk SQL (``INSERT … SELECT`` over a number series), each with a
-title, yearly figures and, for one in ten, a recommendation; they are deleted again at the end
-(``--keep`` leaves them). Run it on a scratch database: it adds and deletes rows.
+title, yearly figures and, for one in ten, a recommendation. Everything happens in a scratch
+database of its own with the sample data (``champions.benchmarking.scratch_database``), dropped at
+the end: the configured registry is never written.
 """
 
 import contextlib
@@ -16,12 +17,11 @@ import statistics
 import time
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from champions.benchmarking import benchmark_client, time_get
+from champions.benchmarking import benchmark_client, scratch_database, time_get
 from champions.cache import data_changed
 from champions.models import (
     Batch,
@@ -34,7 +34,8 @@ from champions.models import (
     YearlyFigures,
 )
 
-#: Names of the generated firms start with this, so a run that was interrupted can be cleaned up.
+#: Names of the generated firms start with this ("benchmark firm") and the generated batches give
+#: it as their source, so that no generated row passes for a real one.
 PREFIX = "基准测试企业"
 #: The share of the generated titles per tier, in per cent (a city's echelon is a pyramid).
 TIER_SHARES = {
@@ -60,21 +61,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--firms", type=int, default=1_000_000, help="firms to add")
         parser.add_argument("--repeat", type=int, default=15, help="requests per cached timing")
-        parser.add_argument("--keep", action="store_true", help="keep the generated firms")
 
     def handle(self, *args, **options):
-        if connection.in_atomic_block:
-            raise CommandError("Run this outside a transaction: it commits the rows it adds.")
-        self._remove_generated()
-        if not Designation.objects.exists():
-            self.stdout.write("The registry is empty: loading the sample data first.")
-            call_command("load_demo", stdout=self.stdout)
-        client = benchmark_client()
-        pages = self._pages()
-        self.stdout.write(f"Database: {connection.vendor}; pages: {len(pages)}")
-        sample = self._measure(client, pages, options["repeat"])
-        started = time.perf_counter()
-        try:
+        with scratch_database(self.stdout, sample_data=True):
+            client = benchmark_client()
+            pages = self._pages()
+            self.stdout.write(f"Database: {connection.vendor}; pages: {len(pages)}")
+            sample = self._measure(client, pages, options["repeat"])
+            started = time.perf_counter()
             added = self._generate(options["firms"])
             self.stdout.write(
                 f"Added {added:,} firms with titles, figures and recommendations "
@@ -82,9 +76,6 @@ class Command(BaseCommand):
                 f"({Designation.objects.count():,} titles in all)."
             )
             large = self._measure(client, pages, options["repeat"])
-        finally:
-            if not options["keep"]:
-                self._remove_generated()
         self._report(pages, sample, large, options["firms"])
 
     # --- Measuring ------------------------------------------------------------------------------
@@ -159,7 +150,7 @@ class Command(BaseCommand):
             f"Worst ratio {worst:.2f} (target at most {TARGET_RATIO:.0f}): {verdict}."
         )
 
-    # --- Generating and removing the large data set ------------------------------------------
+    # --- Generating the large data set --------------------------------------------------------
 
     def _generate(self, count):
         """Add ``count`` firms, each with a title in force and figures, in a few statements."""
@@ -257,22 +248,6 @@ class Command(BaseCommand):
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [now, now, *batch[1], *stage[1], first_id])
-
-    def _remove_generated(self):
-        """Delete the generated rows in a few statements (the ORM would delete, and record in
-        the change history, one row at a time)."""
-        firms = f"SELECT id FROM {Enterprise._meta.db_table} WHERE name LIKE %s"
-        pattern = PREFIX + "%"
-        with transaction.atomic(), connection.cursor() as cursor:
-            for model in (Recommendation, Designation, YearlyFigures):
-                table = model._meta.db_table
-                cursor.execute(f"DELETE FROM {table} WHERE enterprise_id IN ({firms})", [pattern])
-            cursor.execute(f"DELETE FROM {Batch._meta.db_table} WHERE source = %s", [PREFIX])
-            cursor.execute(f"DELETE FROM {Enterprise._meta.db_table} WHERE name LIKE %s", [pattern])
-            removed = cursor.rowcount
-            data_changed()
-        if removed:
-            self._settle()
 
 
 def _pick(number, values):

@@ -1,9 +1,13 @@
 """``manage.py load_test``: drive the public pages under gunicorn with concurrent clients.
 
-It serves the configured database with gunicorn (production settings, static files collected and
-served by WhiteNoise), warms each page once, then for each URL keeps ``--clients`` keep-alive
+It serves the sample data with gunicorn (production settings, static files collected and served
+by WhiteNoise), warms each page once, then for each URL keeps ``--clients`` keep-alive
 connections busy for ``--seconds`` and reports requests per second, errors and latency
 percentiles, next to the rate of a static file served by the same server in the same run.
+
+The sample data are loaded into a scratch database of its own, which gunicorn is given
+(``champions.benchmarking.scratch_database``) and which is dropped at the end: the configured
+registry is never served or written.
 """
 
 import http.client
@@ -19,6 +23,8 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from champions.benchmarking import scratch_database
 
 STATIC_FILE = "/static/admin/css/base.css"
 DEFAULT_PAGES = [
@@ -97,8 +103,11 @@ class Command(BaseCommand):
     def handle(self, *args, clients, seconds, workers, paths, **options):
         paths = paths or DEFAULT_PAGES
         port = free_port()
-        with tempfile.TemporaryDirectory() as static_root:
-            env = {
+        with (
+            scratch_database(self.stdout, sample_data=True),
+            tempfile.TemporaryDirectory() as static_root,
+        ):
+            env = {  # with DATABASE_URL naming the scratch database
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "config.settings",
                 "DJANGO_DEBUG": "0",
