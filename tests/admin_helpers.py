@@ -4,6 +4,7 @@ Nothing here depends on ``load_demo``: each test builds exactly the rows it need
 """
 
 import datetime
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
@@ -190,3 +191,67 @@ def opened(obj):
     """What a change form opened now would post back: the record's edit token."""
     obj.refresh_from_db(fields=["updated_at"])
     return {"edit_token": edit_token(obj.updated_at)}
+
+
+class _ChangeFormFields(HTMLParser):
+    """The values the browser would post from the form with id ``form_id``, as rendered."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id = form_id
+        self.data = {}
+        self._in_form = False
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "form":
+            self._in_form = attrs.get("id") == self.form_id
+        elif not self._in_form or (tag != "option" and not name):
+            return
+        elif tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data[name] = attrs.get("value", "on")
+            elif kind not in ("submit", "button", "file"):
+                self.data[name] = attrs.get("value", "")
+        elif tag == "select":
+            self._select = name
+            if "multiple" in attrs:
+                self.data[name] = []
+        elif tag == "option" and self._select and "selected" in attrs:
+            value = attrs.get("value", "")
+            if isinstance(self.data.get(self._select), list):
+                self.data[self._select].append(value)
+            else:
+                self.data[self._select] = value
+        elif tag == "textarea":
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            # The browser drops the newline Django writes after the opening tag.
+            self.data[self._textarea] = self.data[self._textarea].removeprefix("\n")
+            self._textarea = None
+
+
+def posted_back(response):
+    """What saving the admin change form of ``response`` unchanged would post.
+
+    Read from the page itself, so it holds exactly what the page carries: the management forms
+    of the inlines and every row's hidden fields (keys, edit tokens) included.
+    """
+    fields = _ChangeFormFields(f"{response.context['opts'].model_name}_form")
+    fields.feed(response.content.decode())
+    return fields.data

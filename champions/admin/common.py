@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Min
 from django.forms.models import BaseInlineFormSet
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import enterprise_matches
-from .concurrency import with_edit_guard
+from .concurrency import EDIT_TOKEN, is_guarded, with_edit_guard, with_inline_edit_guard
 from .paginator import EstimatedCountPaginator
 
 #: Stamps of ``TimeStampedModel``: shown, never edited.
@@ -61,10 +61,32 @@ def stamps_of(model):
     return tuple(stamp for stamp in STAMPS if stamp in names)
 
 
-class RegistryAdmin(admin.ModelAdmin):
+class EditGuarded:
+    """The guard against two staff overwriting each other (``concurrency``), on a ModelAdmin's
+    change form or on an inline's rows: wherever they can be changed, and the model has a history
+    to say who changed them.
+
+    The token is a hidden form field; the admin renders only the fields of the fieldsets, so it is
+    added to them when they do not list it (``fields`` or ``fieldsets`` declared).
+    """
+
+    def edit_guarded(self, request, obj):
+        """Whether the forms of the page of ``obj`` (an inline's parent record) carry tokens."""
+        return (
+            obj is not None and is_guarded(self.model) and self.has_change_permission(request, obj)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.edit_guarded(request, obj) or EDIT_TOKEN in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *others = fieldsets
+        return [(name, {**options, "fields": (*options["fields"], EDIT_TOKEN)}), *others]
+
+
+class RegistryAdmin(EditGuarded, admin.ModelAdmin):
     """Base of every ModelAdmin here: stamps read-only, the enterprise search, estimated counts
-    on very long lists, and for stamped models a guard against two staff overwriting each other
-    (``concurrency``).
+    on very long lists, and the edit guard (``EditGuarded``).
 
     ``enterprise_path`` is the path from the model to its enterprise ("" for ``Enterprise``). Its
     lists are searched with ``enterprise_matches``: the term's matching key against current and
@@ -82,8 +104,7 @@ class RegistryAdmin(admin.ModelAdmin):
         return (*super().get_readonly_fields(request, obj), *stamps_of(self.model))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        guarded = obj is not None and "updated_at" in stamps_of(self.model)
-        if guarded and self.has_change_permission(request, obj):
+        if self.edit_guarded(request, obj):
             kwargs["form"] = with_edit_guard(kwargs.get("form", self.form))
         return super().get_form(request, obj, change, **kwargs)
 
@@ -149,7 +170,19 @@ class RecentRowsFormSet(BaseInlineFormSet):
         return self._queryset
 
 
-class ReadOnlyInline(NoWrites, admin.TabularInline):
+class RegistryInline(EditGuarded, admin.TabularInline):
+    """Base of every inline here: its rows, when they can be changed, carry the edit guard, checked
+    for all the rows of the inline at once."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        if self.edit_guarded(request, obj):
+            kwargs["form"], kwargs["formset"] = with_inline_edit_guard(
+                kwargs.get("form", self.form), kwargs.get("formset", self.formset)
+            )
+        return super().get_formset(request, obj, **kwargs)
+
+
+class ReadOnlyInline(NoWrites, RegistryInline):
     """An inline that lists rows without offering to add, change or delete any."""
 
     extra = 0

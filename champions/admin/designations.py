@@ -12,6 +12,7 @@ from .common import (
     STAMPS,
     HistoryAdmin,
     RecentRowsFormSet,
+    RegistryInline,
     YearListFilter,
 )
 
@@ -78,7 +79,7 @@ class DesignationForm(forms.ModelForm):
         return cleaned
 
 
-class DesignationInline(BatchChoicesWithTier, admin.TabularInline):
+class DesignationInline(BatchChoicesWithTier, RegistryInline):
     """An enterprise's latest titles; the link above the inlines lists all of them."""
 
     model = Designation

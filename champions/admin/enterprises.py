@@ -15,7 +15,7 @@ from ..models import (
     YearlyFigures,
 )
 from ..text import name_key
-from .common import HistoryAdmin, related_list_links
+from .common import HistoryAdmin, RegistryInline, related_list_links
 from .designations import DesignationInline
 from .figures import YearlyFiguresInline
 from .recommendations import RecommendationInline
@@ -40,7 +40,7 @@ class FormerNamesFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
-class FormerNameInline(admin.TabularInline):
+class FormerNameInline(RegistryInline):
     model = FormerName
     formset = FormerNamesFormSet
     fields = ("name",)

@@ -8,11 +8,12 @@ from .common import (
     ENTERPRISE_SEARCH_FIELDS,
     HistoryAdmin,
     RecentRowsFormSet,
+    RegistryInline,
     YearListFilter,
 )
 
 
-class YearlyFiguresInline(admin.TabularInline):
+class YearlyFiguresInline(RegistryInline):
     """An enterprise's latest years of figures; the link above the inlines lists all of them."""
 
     model = YearlyFigures
