@@ -1,11 +1,12 @@
 """``manage.py backup FILE``: the whole registry, history included, as (gzipped) JSON.
 
-Portable between SQLite and PostgreSQL. For large PostgreSQL databases, ``pg_dump`` is faster;
-the README gives the recipe.
+Portable between SQLite and PostgreSQL; ``restore`` reads it back in bulk. For large PostgreSQL
+databases, ``pg_dump`` is faster still; the README gives the recipe.
 """
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from champions.backup import EXCLUDED
 
@@ -25,4 +26,4 @@ class Command(BaseCommand):
             output=file,
             verbosity=0,
         )
-        self.stdout.write(self.style.SUCCESS(f"Backup written to {file}"))
+        self.stdout.write(self.style.SUCCESS(_("Backup written to %(file)s.") % {"file": file}))

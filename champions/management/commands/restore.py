@@ -1,14 +1,15 @@
 """``manage.py restore FILE``: load a backup into a freshly migrated, empty registry.
 
-All or nothing (``loaddata`` runs in one transaction). It refuses a database that already holds
-enterprises, so a backup is never mixed into live data by mistake.
+All or nothing (one transaction), and in bulk (``champions.backup.restore``): a few statements per
+model, whatever the number of rows. It refuses a database that already holds enterprises, so a
+backup is never mixed into live data by mistake.
 """
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from champions.models import Enterprise
+from champions.backup import RestoreError, restore
 
 
 class Command(BaseCommand):
@@ -18,9 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, file, **options):
-        if Enterprise.objects.exists():
+        try:
+            count = restore(file)
+        except RestoreError as error:
+            raise CommandError(error) from error
+        except DatabaseError as error:
+            # A constraint the rows break (a damaged or hand-edited backup); rolled back.
             raise CommandError(
-                _("This database already holds enterprises; restore into an empty one.")
+                _("The backup could not be restored; the database is unchanged: %(error)s")
+                % {"error": error}
+            ) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Restored %(count)d records from %(file)s.") % {"count": count, "file": file}
             )
-        call_command("loaddata", file, verbosity=0)
-        self.stdout.write(self.style.SUCCESS(f"Restored {file}"))
+        )
