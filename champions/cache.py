@@ -6,10 +6,13 @@ import run replace the token, so the next request computes afresh: a change made
 shows on the next page load, and nothing has to know which pages a change affects. Code that
 writes rows without model signals (``bulk_create``, ``update``, raw SQL) calls ``data_changed()``.
 
-The cache is the database cache table (``CACHES`` in the settings): one for every process, so an
-import run by a command reaches the web server, and a new version written inside a transaction
-commits together with the change that caused it. The version is replaced again after the commit,
-so that a backend outside the database cannot keep a page computed just before the commit.
+The cache is one for every process (the database cache table, or Redis: ``DJANGO_CACHE_URL``),
+so an import run by a command reaches the web server. A change made inside a transaction
+publishes its new version only when the transaction commits: until then the transaction reads
+with a version of its own (pages it computes see its uncommitted rows, and nobody else gets
+them), and it never writes the shared version while it is open. Writing it would lock the
+database cache's row for the rest of the transaction, and every staff save and every page that
+changes data would wait for the longest import to commit.
 """
 
 import functools
@@ -35,8 +38,16 @@ VERSION_KEY = "champions:data-version"
 TIMEOUT = 24 * 60 * 60
 
 
+#: Attribute of a database connection holding the version of its open transaction's changes.
+_PENDING = "champions_pending_data_version"
+
+
 def data_version():
-    """The current data version; a new one if the cache has lost it."""
+    """The current data version: the open transaction's own when it has changed data, else the
+    shared one (a new one if the cache has lost it)."""
+    pending = _pending_version(transaction.get_connection())
+    if pending is not None:
+        return pending
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -48,13 +59,44 @@ def _new_version():
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def data_changed(using=None, **kwargs):
-    """Make every cached page stale: now (for reads later in the same transaction) and again
-    when the transaction commits. Works as a signal receiver too."""
-    _new_version()
-    connection = transaction.get_connection(using)
+class _Publish:
+    """The on-commit callback that makes a transaction's version the shared one. Each change
+    registers one; only the last change's publishes, so a transaction writes the cache once."""
+
+    def __init__(self, connection, token):
+        self.connection, self.token = connection, token
+
+    def __call__(self):
+        if getattr(self.connection, _PENDING, None) == self.token:
+            setattr(self.connection, _PENDING, None)
+            cache.set(VERSION_KEY, self.token, None)
+
+
+def _pending_version(connection):
+    """The open transaction's version, while its callback is still to run at commit; a rolled
+    back transaction's version is forgotten (its pages had rows that never existed)."""
+    token = getattr(connection, _PENDING, None)
+    if token is None:
+        return None
     if connection.in_atomic_block:
-        transaction.on_commit(_new_version, using=using)
+        for _savepoints, callback, _robust in reversed(connection.run_on_commit):
+            if getattr(callback, "token", None) == token:
+                return token
+    setattr(connection, _PENDING, None)
+    return None
+
+
+def data_changed(using=None, **kwargs):
+    """Make every cached page stale: at once outside a transaction; inside one, for the
+    transaction's own reads now and for everybody when it commits. Works as a signal receiver
+    too."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        _new_version()
+        return
+    token = uuid.uuid4().hex
+    setattr(connection, _PENDING, token)
+    transaction.on_commit(_Publish(connection, token), using=using)
 
 
 def _key(name, parts):

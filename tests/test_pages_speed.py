@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from champions.cache import data_changed
 from champions.models import (
     Batch,
     Designation,
@@ -23,7 +22,7 @@ from champions.models import (
     YearlyFigures,
 )
 from tests.conftest import make_credit_code
-from tests.test_pages import build_registry
+from tests.test_pages import build_registry, commit_data_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +81,7 @@ def grow(count):
     )
     seminar = Seminar.objects.create(title="大型研讨会", held_on="2020-05-01", is_published=True)
     seminar.participants.add(*firms)
-    data_changed()
+    commit_data_changes()
 
 
 def fetch(client, url):
@@ -103,7 +102,7 @@ def costs(client):
     """(after a change, cached) query counts of every pinned URL."""
     result = {}
     for url in PINNED:
-        data_changed()
+        commit_data_changes()
         cold = queries(client, url)
         result[url] = (cold, queries(client, url))
     return result
@@ -113,7 +112,7 @@ def costs(client):
 def test_query_count_of_each_page_is_pinned(client, url, django_assert_num_queries):
     build_registry()
     after_change, cached = PINNED[url]
-    data_changed()
+    commit_data_changes()
     with django_assert_num_queries(after_change):
         fetch(client, url)
     with django_assert_num_queries(cached):
@@ -134,6 +133,7 @@ def test_query_counts_stay_the_same_after_thousands_more_rows(client):
 
 def test_an_emptied_cache_costs_only_a_new_version(client, django_assert_num_queries):
     build_registry()
+    commit_data_changes()
     fetch(client, "/breakdowns/targets/")
     cache.clear()
     # A new version is written (five queries) and the page computed and stored again.
