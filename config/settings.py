@@ -1,19 +1,33 @@
 """Settings for the champions registry, read from the environment.
 
-Environment variables (see README):
+Environment variables (the README's settings table has them all, with their defaults):
 - ``DATABASE_URL``: unset means an SQLite file beside ``manage.py``; ``postgres://…`` uses psycopg.
+- ``DATABASE_REPLICA_URL``: a read replica for the public pages (champions/routing.py).
+- ``DJANGO_CONN_MAX_AGE``: seconds a database connection is kept (default 60).
+- ``SQLITE_TEST_NAME``: the file of the test suite's SQLite database (default in memory).
 - ``DJANGO_SECRET_KEY``: required unless ``DJANGO_DEBUG`` is on.
-- ``DJANGO_DEBUG``: ``1``/``true``/``yes`` turns debug on; off by default.
+- ``DJANGO_DEBUG``: ``1``/``true``/``yes``/``on`` turns debug on; off by default.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names.
 - ``DJANGO_HTTPS``: on by default when debug is off: HTTPS redirect, secure cookies, HSTS.
+- ``DJANGO_HSTS_SECONDS``: HSTS max-age (default a year with HTTPS, else 0).
 - ``DJANGO_CSRF_TRUSTED_ORIGINS``: comma-separated origins (``https://registry.example.org``).
 - ``DJANGO_ADMIN_PATH``: where the admin lives (default ``admin/``).
 - ``DJANGO_SESSION_HOURS``: how long a staff session lasts without activity (default 8).
+- ``DJANGO_LOGIN_FAILURE_LIMIT``: failed logins before a user name and address are locked out
+  (default 5).
+- ``DJANGO_PROXY_COUNT``: reverse proxies in front that append to ``X-Forwarded-For`` (default
+  0: the header is ignored).
+- ``DJANGO_CACHE_URL``: ``redis://host:port/db`` (or ``rediss://``) for Redis; unset, the
+  database cache table.
+- ``DJANGO_STATIC_ROOT``: where ``collectstatic`` writes (default ``staticfiles/``).
+- ``CHAMPIONS_CITY_CODE``: the city the public pages are about (default 330300, Wenzhou).
 """
 
 import datetime
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -180,20 +194,61 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
+# The client's address, found by django-ipware. Behind DJANGO_PROXY_COUNT reverse proxies, each
+# appending the address it got the request from to X-Forwarded-For (nginx's
+# $proxy_add_x_forwarded_for), the client is the count-th address from the right of that header:
+# what a client sends itself stays on the left and is never used. django-ipware counts the
+# proxies listed in the header, which leaves out the last one (its address is REMOTE_ADDR), and
+# with IPWARE_STRICT off it takes that position even when a client has put more addresses in
+# front, instead of falling back to the proxy's address that every staff member shares. Without
+# a proxy the header is ignored: any client can send it.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 0 (no proxy) or more.")
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+IPWARE_STRICT = False
 
 LOGIN_URL = "admin:login"
 
-# The public pages cache their aggregates in the database, so that every process (web workers,
-# import commands) sees one cache and one data version; see champions/cache.py. The table is
-# created after migrate.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "champions_cache",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
-}
+
+# The public pages' cache and the data version that every write replaces (champions/cache.py).
+# Every process (web workers, import commands) must share it: by default a table of the database
+# (created after migrate), which needs nothing else; with many web machines, Redis.
+def cache_from_url(url):
+    """``CACHES["default"]`` for ``DJANGO_CACHE_URL``: the database cache table when it is empty,
+    Django's Redis backend for a ``redis://host:port/db`` or ``rediss://`` (TLS) URL."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "champions_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        # The URL itself is not repeated: it may hold a password.
+        found = f"starts with {parts.scheme + ':'!r}" if parts.scheme else "has no scheme"
+        raise ImproperlyConfigured(
+            "DJANGO_CACHE_URL must be a redis://host:port/db or rediss://host:port/db URL, or "
+            f"unset for the database cache; the one set {found}."
+        )
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ImproperlyConfigured("DJANGO_CACHE_URL has a port that is not a number.") from None
+    if not parts.hostname or not re.fullmatch(r"/?[0-9]*", parts.path):
+        raise ImproperlyConfigured(
+            "DJANGO_CACHE_URL must name a host, and a database number as its path: "
+            "redis://host:port/db."
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "").strip())}
 
 # The city whose registry this is: the public pages and the province comparison are about it.
 CHAMPIONS_CITY_CODE = os.environ.get("CHAMPIONS_CITY_CODE", "330300")

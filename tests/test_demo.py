@@ -292,7 +292,7 @@ def test_running_it_again_changes_nothing(loaded):
     assert sum(loaded.values()) > 20_000
 
 
-def test_the_public_pages_see_what_the_demo_adds_in_bulk(summary_json):
+def test_the_public_pages_see_what_the_demo_adds_in_bulk(cache_backend, summary_json):
     Designation.objects.filter(tier="little_giant").first().delete()
     assert by_code(summary_json()["headlines"])["little_giants"] == 20  # now cached
 
