@@ -63,6 +63,24 @@ def test_pieces_give_exactly_the_rows_of_the_csv_module(tmp_path, encoding, newl
     assert len(csv_file.slices(parts)) > 1
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_file_without_quotes_is_cut_at_line_ends(tmp_path, newline):
+    rows = [["企业名称", "所属区县"], *[[f"温州{n:05d}有限公司", "鹿城区"] for n in range(500)]]
+    path = write_csv(tmp_path / "plain.csv", rows, newline=newline, bom=True)
+    csv_file = open_csv(path)
+    assert not csv_file.quoted
+    assert rows_read_in_pieces(csv_file, 13) == csv_module_rows(path, "utf-8-sig") == rows
+    assert len(csv_file.slices(13)) == 13
+    whole = [line for lines, _rows in csv_file.chunks(1000) for line in lines]
+    pieces = [
+        line
+        for piece in csv_file.slices(13)
+        for lines, _rows in csv_file.slice_chunks(*piece, 1000)
+        for line in lines
+    ]
+    assert pieces == whole
+
+
 def test_a_file_in_an_encoding_that_cannot_be_cut_is_one_piece(tmp_path):
     path = awkward_file(tmp_path / "q.csv", 50, encoding="utf-16")
     csv_file = open_csv(path, "utf-16")

@@ -49,6 +49,8 @@ class CsvFile:
     size: int
     lines: int
     delimiter: str = ","
+    #: Whether the file has a quote character at all (without one, every line ends a record).
+    quoted: bool = True
 
     def chunks(self, size):
         """``(lines, rows)``: lists of up to ``size`` rows that have a non-blank cell, and the
@@ -73,6 +75,8 @@ class CsvFile:
         if not self.cuttable:
             return [(0, self.size, 1)]
         targets = [self.size * part // parts for part in range(1, parts)]
+        if not self.quoted:
+            return self._slices_at_line_ends(targets)
         cuts = [(0, 1)]  # (byte, line) where each piece starts
         position = {"offset": 0, "lines": 0}
         with open(self.path, encoding="latin-1", newline="") as handle:
@@ -95,6 +99,25 @@ class CsvFile:
                     targets = [target for target in targets if target > offset]
                     if not targets:
                         break
+        ends = [start for start, _line in cuts[1:]] + [self.size]
+        return [(start, end, line) for (start, line), end in zip(cuts, ends, strict=True)]
+
+    def _slices_at_line_ends(self, targets):
+        """``slices`` of a file without quotes: the first line end after each target."""
+        cuts = [(0, 1)]
+        lines = offset = 0
+        with open(self.path, "rb") as handle:
+            while targets and (chunk := handle.read(READ_BYTES)):
+                end = -1
+                while targets:
+                    end = chunk.find(b"\n", max(end + 1, targets[0] - offset))
+                    if end == -1:
+                        break
+                    if offset + end + 1 < self.size:
+                        cuts.append((offset + end + 1, lines + chunk.count(b"\n", 0, end) + 2))
+                    targets = [target for target in targets if target > offset + end]
+                lines += chunk.count(b"\n")
+                offset += len(chunk)
         ends = [start for start, _line in cuts[1:]] + [self.size]
         return [(start, end, line) for (start, line), end in zip(cuts, ends, strict=True)]
 
@@ -160,6 +183,8 @@ class _Decoded:
     nul: int | None
     #: Whether the text before ``failure`` (or the whole text) has a character beyond ASCII.
     non_ascii: bool
+    #: Whether the text has a quote character.
+    quoted: bool = True
 
 
 def _decode_whole(path, encoding):
@@ -168,7 +193,7 @@ def _decode_whole(path, encoding):
     decoder = codecs.getincrementaldecoder(encoding)()
     size = lines = 0
     failure = nul = None
-    non_ascii = False
+    non_ascii = quoted = False
     with open(path, "rb") as handle:
         while chunk := handle.read(READ_BYTES):
             digest.update(chunk)
@@ -185,13 +210,14 @@ def _decode_whole(path, encoding):
             if nul is None and "\x00" in text:
                 nul = lines + text[: text.index("\x00")].count("\n") + 1
             non_ascii = non_ascii or not text.isascii()
+            quoted = quoted or '"' in text
             lines += text.count("\n")
         if failure is None:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 failure = lines + 1
-    return _Decoded(digest.hexdigest(), size, lines + 1, failure, nul, non_ascii)
+    return _Decoded(digest.hexdigest(), size, lines + 1, failure, nul, non_ascii, quoted)
 
 
 def _first_utf8_line(path, after=0):
@@ -246,7 +272,9 @@ def open_csv(path, encoding=None):
             "damaged or not a CSV file"
         )
         raise FileRefused([RowError(decoded.nul, "", message)])
-    found = CsvFile(path, encoding, decoded.sha256, decoded.size, decoded.lines)
+    found = CsvFile(
+        path, encoding, decoded.sha256, decoded.size, decoded.lines, quoted=decoded.quoted
+    )
     if next(found.chunks(1), None) is None:
         raise FileRefused([RowError(1, "", _("the file is empty"))])
     found.delimiter = sniff_delimiter(found)
