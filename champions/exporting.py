@@ -20,9 +20,10 @@ from .importing.errors import ErrorLog
 from .importing.kinds import KINDS
 from .importing.kinds.enterprises import NAME_SEPARATOR
 from .importing.kinds.seminars import LIST_SEPARATOR, expert_label, participant_label
+from .importing.kinds.titles import EXPORTED_STATUS
 from .importing.references import References
 from .models import (
-    Designation,
+    DesignationEvent,
     Enterprise,
     FormerName,
     ProvinceCount,
@@ -108,19 +109,27 @@ def _enterprise_order(prefix="enterprise__"):
 
 
 def _designations():
+    """One row per event of every title, in the order of their lives: imported into an empty
+    registry, the rows give back the same titles, events and standing."""
     queryset = (
-        Designation.objects.select_related("enterprise", "batch")
+        DesignationEvent.objects.select_related(
+            "designation__enterprise", "designation__batch", "notice"
+        )
         .order_by(
-            text_order("tier_id"),
-            "year",
-            F("batch__year").asc(nulls_first=True),
-            F("batch__number").asc(nulls_first=True),
-            *_enterprise_order(),
-            text_order("product"),
+            text_order("designation__tier_id"),
+            "designation__year",
+            F("designation__batch__year").asc(nulls_first=True),
+            F("designation__batch__number").asc(nulls_first=True),
+            *_enterprise_order("designation__enterprise__"),
+            text_order("designation__product"),
+            F("happened_on").asc(nulls_first=True),
+            "kind",
+            "outcome",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    for title in queryset:
+    for event in queryset:
+        title, notice = event.designation, event.notice
         yield (
             title.enterprise.credit_code,
             title.enterprise.name,
@@ -128,10 +137,12 @@ def _designations():
             batch_label(title.batch),
             title.year,
             title.product,
-            title.status,
-            title.valid_until,
-            title.document,
-            title.source,
+            EXPORTED_STATUS[event.kind],
+            event.outcome,
+            event.happened_on,
+            event.valid_until,
+            notice.document if notice else "",
+            notice.source if notice else "",
         )
 
 
@@ -235,6 +246,8 @@ EXPORTS = {
             "year",
             "product",
             "status",
+            "review_result",
+            "announced",
             "valid_until",
             "document",
             "source",

@@ -32,9 +32,6 @@ from .models import (
 )
 from .models.common import MAX_YEAR, MIN_YEAR
 
-#: Statuses a public page may ever show; the as-of date then narrows them down.
-PUBLIC_STATUSES = (*Designation.IN_FORCE_STATUSES, Designation.Status.PUBLICIZED)
-
 
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
@@ -130,7 +127,9 @@ class TitleFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
-            queryset = Designation.objects.filter(status__in=PUBLIC_STATUSES)
+            # Which titles count is decided by ``visible_q``: held on the day, whatever
+            # happened to them later (a title revoked in 2025 counts for 2024).
+            queryset = Designation.objects.all()
         super().__init__(data, queryset, **kwargs)
 
     @property
@@ -194,7 +193,7 @@ class DirectoryFilterSet(TitleFilterSet):
         in_force = super().visible_q()
         if status == self.IN_FORCE:
             return in_force
-        publicized = summary.publicized_q(self.on)
+        publicized = summary.publicized_q()
         if self.as_of_year:
             publicized &= Q(year__lte=self.as_of_year)
         return publicized if status == self.PUBLICIZED else in_force | publicized

@@ -84,16 +84,14 @@ def localized(name, name_en):
     return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
-def publicized_q(on, prefix=""):
-    """Designations on a publicity list, not past an end date on ``on``."""
-    return Q(**{f"{prefix}status": Designation.Status.PUBLICIZED}) & (
-        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": on})
-    )
+def publicized_q(prefix=""):
+    """Designations on a publicity list and not (yet) awarded."""
+    return Q(**{f"{prefix}status": Designation.Status.PUBLICIZED})
 
 
 def public_q(on, prefix=""):
-    """Designations the public pages may name: in force on ``on``, or on a publicity list."""
-    return in_force_q(on, prefix) | publicized_q(on, prefix)
+    """Designations the public pages may name: held on ``on``, or on a publicity list."""
+    return in_force_q(on, prefix) | publicized_q(prefix)
 
 
 def subtree_codes(region):

@@ -1,10 +1,15 @@
 """Every allowed and every forbidden stage move, for national and provincial programmes."""
 
+import datetime
 import itertools
 
 import pytest
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from champions.models import Designation, Recommendation, StageMove
+from champions.lifecycle import years_later
+from champions.models import Designation, EventKind, Recommendation, StageMove
+from champions.services.designations import award, record_event
 from champions.services.recommendations import IllegalMove, advance, move
 from champions.workflow import Stage, path_to
 
@@ -100,7 +105,12 @@ def test_approval_creates_exactly_one_designation(recommendation_in, staff_user)
     )
     assert designation.year == rec.batch.year
     assert designation.status == Designation.Status.FINAL
-    assert designation.valid_until is None
+    # The award is recorded as an event of the title; the batch gave no announcement date, so
+    # only its year is known and the term counts to the earliest day it could end.
+    (event,) = designation.events.all()
+    assert (event.kind, event.happened_on, event.recorded_by) == ("award", None, staff_user)
+    assert designation.held_from == datetime.date(rec.batch.year, 1, 1)
+    assert designation.valid_until == datetime.date(rec.batch.year + 2, 12, 31)
     assert list(rec.moves.values_list("target", flat=True)) == [
         "nominated",
         "province_passed",
@@ -108,6 +118,44 @@ def test_approval_creates_exactly_one_designation(recommendation_in, staff_user)
         "publicized",
         "approved",
     ]
+
+
+@pytest.mark.django_db
+def test_approval_starts_the_term_at_the_batch_announcement(recommendation_in, staff_user):
+    rec = recommendation_in("national")
+    rec.batch.announced_on = datetime.date(2022, 9, 6)
+    rec.batch.save()
+    advance(rec, "approved", user=staff_user, happened_on=datetime.date(2022, 10, 1))
+    designation = Designation.objects.get()
+    assert designation.events.get().happened_on == datetime.date(2022, 9, 6)
+    assert (designation.held_from, designation.valid_until) == (
+        datetime.date(2022, 9, 6),
+        datetime.date(2025, 9, 5),
+    )
+
+
+@pytest.mark.django_db
+def test_nominating_within_a_revocation_ban_is_refused(recommendation_in, staff_user):
+    rec = recommendation_in("national")
+    revoked = award(
+        rec.enterprise,
+        rec.batch.tier,
+        year=2019,
+        happened_on=datetime.date(2019, 12, 1),
+    )
+    today = timezone.localdate()
+    record_event(revoked, EventKind.REVOCATION, happened_on=today - datetime.timedelta(days=30))
+    with pytest.raises(IllegalMove) as refusal:
+        move(rec, "nominated", user=staff_user)
+    ends = years_later(today - datetime.timedelta(days=30), 3)
+    assert "may not be nominated" in refusal.value.messages[0]
+    assert date_format(ends, "DATE_FORMAT") in refusal.value.messages[0]
+    rec.refresh_from_db()
+    assert rec.stage == "draft"
+    # After the ban, the nomination goes through.
+    assert (
+        move(rec, "nominated", happened_on=ends + datetime.timedelta(days=1)).target == "nominated"
+    )
 
 
 @pytest.mark.django_db

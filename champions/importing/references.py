@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Batch, Industry, Region, Tier
 from .cells import SLOW, match_key, normalize
-from .errors import CellError
+from .errors import CellError, RowError
 
 _DIGITS = {
     "零": 0,
@@ -92,11 +92,16 @@ class References:
             for spelling in (industry.code, industry.name, industry.name_en):
                 if spelling:
                     self._industries[match_key(spelling)] = industry.code
+        #: ``{(tier, key year, number): (id, year)}``; see ``Batch.key_year``.
         self._batches = {
-            (batch.tier_id, batch.year, batch.number): batch.pk for batch in Batch.objects.all()
+            (batch.tier_id, batch.key_year, batch.number): (batch.pk, batch.year)
+            for batch in Batch.objects.all()
         }
         self.batches_created = 0
         self._pending = []
+        #: What the file says that the registry keeps otherwise: ``RowError``s, not refusals.
+        self.warnings = []
+        self._warned = set()
         self.tier = self._lookup_parser(self._tiers, lambda: _("unknown title"))
         self.region = self._lookup_parser(
             self._regions,
@@ -157,15 +162,34 @@ class References:
         parse.fast = lambda cells: [seen.get(raw, SLOW) for raw in cells]
         return parse
 
-    def batch_id(self, tier, number, year):
+    def batch_id(self, tier, number, year, *, line=0, column=""):
         """The id of the batch; for a batch the registry does not have yet, a negative stand-in
         that ``create_pending_batches`` replaces once the file has been read (the database is
-        busy receiving rows meanwhile)."""
-        key = (tier.code, year, number)
+        busy receiving rows meanwhile).
+
+        A tier numbered across years has one batch of each number: a row giving it another year
+        than the registry's is read as that batch, with a warning naming both years.
+        """
+        key = (tier.code, Batch.key_year_for(tier, year), number)
         if key not in self._batches:
-            self._batches[key] = -1 - len(self._pending)
+            self._batches[key] = (-1 - len(self._pending), year)
             self._pending.append((tier, year, number))
-        return self._batches[key]
+        batch_id, known_year = self._batches[key]
+        if known_year != year and (key, year) not in self._warned:
+            self._warned.add((key, year))
+            self.warnings.append(
+                RowError(
+                    line,
+                    column,
+                    _(
+                        "batch %(number)d of “%(tier)s” is the batch of %(known)d; this row says "
+                        "%(given)d. One batch, kept as %(known)d."
+                    )
+                    % {"number": number, "tier": tier.name, "known": known_year, "given": year},
+                    str(year),
+                )
+            )
+        return batch_id
 
     def create_pending_batches(self, staging):
         """Create the batches the file named for the first time, and put their ids in place."""
@@ -174,6 +198,6 @@ class References:
             staging.execute(
                 "UPDATE {stg} SET batch_id = %s WHERE batch_id = %s", [batch.pk, -1 - index]
             )
-            self._batches[tier.code, year, number] = batch.pk
+            self._batches[tier.code, batch.key_year, number] = (batch.pk, year)
         self.batches_created += len(self._pending)
         self._pending = []

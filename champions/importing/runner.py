@@ -6,7 +6,7 @@ run itself is then recorded afterwards, with what it found.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +33,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     batches_created: int = 0
+    #: ``RowError``s of what the file says that the registry keeps otherwise.
+    warnings: list = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
 
@@ -143,6 +145,7 @@ def _import_rows(result, kind_name, csv_file, create_missing, user, progress_str
     result.created, result.updated, result.unchanged = upsert.counts()
     result.created += kind.created_elsewhere
     result.batches_created = kind.references.batches_created
+    result.warnings = kind.references.warnings
     staging.drop()
 
 

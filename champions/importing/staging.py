@@ -32,6 +32,13 @@ def distinct(left, right):
     return f"{left} IS NOT {right}"
 
 
+def same(left, right):
+    """SQL for "``left`` and ``right`` are equal", where NULL equals NULL."""
+    if is_postgresql():
+        return f"{left} IS NOT DISTINCT FROM {right}"
+    return f"{left} IS {right}"
+
+
 def text_of(expression):
     """An expression as text, for keys built by concatenation."""
     return f"CAST({expression} AS TEXT)" if is_postgresql() else expression

@@ -41,13 +41,16 @@ class Upsert:
     """The upsert of ``staging`` into ``model``.
 
     ``columns`` are the model columns the file has (staging columns of the same name);
-    ``kept`` those among them where an empty cell keeps the stored value.
+    ``kept`` those among them where an empty cell keeps the stored value; ``create_only`` those
+    written when a record is created and never compared or changed afterwards (a title's
+    product name as first published: later lists may space it otherwise).
     """
 
-    def __init__(self, model, staging, columns, kept=(), keys=()):
+    def __init__(self, model, staging, columns, kept=(), keys=(), create_only=()):
         self.model = model
         self.staging = staging
-        self.columns = list(columns)
+        self.create_only = [column for column in columns if column in set(create_only)]
+        self.columns = [column for column in columns if column not in set(create_only)]
         self.kept = set(kept)
         self.keys = keys
         self.table = quote(model._meta.db_table)
@@ -168,7 +171,7 @@ class Upsert:
                 continue
             if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
                 values[column] = ("%s", [now])
-            elif column not in self.columns:
+            elif column not in self.columns and column not in self.create_only:
                 values[column] = ("%s", [self._default(field)])
             elif column in self.kept and field.has_default():
                 values[column] = (f"COALESCE({{stg}}.{quote(column)}, %s)", [self._default(field)])

@@ -85,6 +85,12 @@ class Tier(models.Model):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("Enterprise title")
         PRODUCT = "product", _("Product title")
+        # Beside a title, never added to it: the key little giants selected for central support.
+        SUPPORT = "support", _("Support status")
+
+    class Numbering(models.TextChoices):
+        ACROSS_YEARS = "across_years", _("Across years (第一批 … 第九批)")
+        WITHIN_YEAR = "within_year", _("Within each year (2024年第一批)")
 
     code = models.SlugField(_("code"), max_length=50, primary_key=True)
     name = models.CharField(_("official name"), max_length=100, unique=True)
@@ -92,11 +98,22 @@ class Tier(models.Model):
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     validity_years = models.PositiveSmallIntegerField(
-        _("usual validity (years)"),
+        _("validity (years)"),
         null=True,
         blank=True,
         help_text=_(
-            "Only suggests an end date when staff enter one; never ends a title by itself."
+            "A title holds this long from its announcement, and again from each passed review; "
+            "empty: it holds until an event ends it (the city's pools)."
+        ),
+    )
+    batch_numbering = models.CharField(
+        _("batches numbered"),
+        max_length=12,
+        choices=Numbering.choices,
+        default=Numbering.WITHIN_YEAR,
+        help_text=_(
+            "Across years: 第一批 names one batch whatever year a list gives; within each year: "
+            "2024年第一批 and 2025年第一批 are two."
         ),
     )
     authority = models.CharField(_("awarding authority"), max_length=200, blank=True)

@@ -1,24 +1,43 @@
-"""Recording designations."""
+"""Recording designations and the events of their lives.
 
-from ..models import Designation
+Every event goes through ``record_event``, and every stored status, term and ban is written by
+``refresh`` from the designation's events with the rules of ``champions.lifecycle``, in the same
+transaction: staff in the admin, an approved recommendation, the importer and the sample data
+all come here, so a title's standing is never typed by hand and never disagrees with its events.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import lifecycle
+from ..models import Designation, DesignationEvent, EventKind
+from ..models.designations import product_key
+
+#: The stored fields ``refresh`` derives.
+DERIVED_FIELDS = ("status", "held_from", "valid_until", "banned_until", "document", "source")
+
+#: Designations refreshed per query when many are (after an import).
+REFRESH_CHUNK = 2000
 
 
 def record_designation(*, enterprise, tier, batch=None, year, product="", **fields):
-    """Create the designation for this enterprise, tier, batch and product, or update the one
-    that exists, and return ``(designation, created)``.
+    """The designation for this enterprise, tier, batch and product, created if missing, as
+    ``(designation, created)``; ``fields`` (``product_class``) are set on it.
 
-    Approval of a recommendation and the importer both come here, so a title entered by hand
+    Approval of a recommendation and staff entries both come here, so a title entered by hand
     before the recommendation was approved is completed, not duplicated.
     """
-    key = {"enterprise": enterprise, "tier": tier, "product": product}
+    key = {"enterprise": enterprise, "tier": tier, "product_key": product_key(product)}
     if batch is not None:
         key["batch"] = batch
     else:
         key.update(batch=None, year=year)
     designation = Designation.objects.select_for_update().filter(**key).first()
     if designation is None:
-        designation = Designation(**key, year=year, **fields)
-        designation.batch = batch
+        designation = Designation(
+            enterprise=enterprise, tier=tier, batch=batch, year=year, product=product, **fields
+        )
         designation.full_clean(validate_unique=False, validate_constraints=False)
         designation.save()
         return designation, True
@@ -28,3 +47,130 @@ def record_designation(*, enterprise, tier, batch=None, year, product="", **fiel
     if changed:
         designation.save(update_fields=[*changed, "updated_at"])
     return designation, False
+
+
+def record_event(designation, kind, **facts):
+    """Record an event of ``kind`` (``EventKind``) on ``designation`` and derive its standing
+    again; return the event. ``facts`` are the event's fields: ``happened_on``, ``notice``,
+    ``outcome``, ``valid_until``, ``banned_until``, ``name_on_list``, ``note``, ``recorded_by``,
+    ``import_run``.
+
+    Raises ``ValidationError`` (and records nothing) for an event the rules refuse: an outcome
+    only on a review result and always there, a ban only on a revocation, the same event twice.
+    """
+    with transaction.atomic():
+        locked = Designation.objects.select_for_update().get(pk=designation.pk)
+        event = DesignationEvent(designation=locked, kind=kind, **facts)
+        _check(event)
+        event.full_clean(exclude=["designation"])
+        event.save()
+        refresh([locked.pk])
+    designation.refresh_from_db(fields=[*DERIVED_FIELDS, "updated_at"])
+    return event
+
+
+def _check(event):
+    """The rules of an event that its form and the database both hold, in the words of the
+    first; checked here so that every way in gives the same message."""
+    if event.kind == EventKind.REVIEW_RESULT and not event.outcome:
+        raise ValidationError(
+            {"outcome": _("A review result needs its outcome.")}, code="outcome_missing"
+        )
+    if event.kind != EventKind.REVIEW_RESULT and event.outcome:
+        raise ValidationError(
+            {"outcome": _("Only a review result has an outcome.")}, code="outcome_not_review"
+        )
+    if event.banned_until and event.kind != EventKind.REVOCATION:
+        raise ValidationError(
+            {"banned_until": _("Only a revocation bans applying again.")}, code="ban_not_revoked"
+        )
+    if event.valid_until and event.kind not in (EventKind.AWARD, EventKind.REVIEW_RESULT):
+        raise ValidationError(
+            {"valid_until": _("Only an award or a review result states the end of a term.")},
+            code="term_not_awarded",
+        )
+    same = DesignationEvent.objects.filter(
+        designation=event.designation,
+        kind=event.kind,
+        happened_on=event.happened_on,
+        outcome=event.outcome,
+    )
+    if same.exists():
+        raise ValidationError(
+            _("This event is already recorded on the title."), code="event_recorded"
+        )
+
+
+def refresh(designation_ids):
+    """Derive and store the standing of the designations ``designation_ids`` from their events:
+    two queries and one bulk update per ``REFRESH_CHUNK`` designations."""
+    ids = sorted(set(designation_ids))
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        chunk = ids[start : start + REFRESH_CHUNK]
+        designations = list(
+            Designation.objects.filter(pk__in=chunk)
+            .select_related("tier")
+            .only("id", "year", "tier__validity_years", *DERIVED_FIELDS)
+        )
+        events = {}
+        for event in (
+            DesignationEvent.objects.filter(designation_id__in=chunk)
+            .select_related("notice")
+            .order_by("happened_on", "id")
+        ):
+            events.setdefault(event.designation_id, []).append(event)
+        changed = [d for d in designations if _derive_onto(d, events.get(d.pk, []))]
+        if changed:
+            Designation.objects.bulk_update(changed, DERIVED_FIELDS)
+
+
+def _derive_onto(designation, events):
+    """Set ``designation``'s derived fields from ``events``; return whether any changed."""
+    derived = lifecycle.derive(
+        [event.facts() for event in events],
+        validity_years=designation.tier.validity_years,
+        year=designation.year,
+    )
+    notice = _latest_notice(events)
+    values = {
+        "status": derived.status,
+        "held_from": derived.held_from,
+        "valid_until": derived.valid_until,
+        "banned_until": derived.banned_until,
+        "document": notice.document if notice else designation.document,
+        "source": notice.source if notice else designation.source,
+    }
+    changed = any(getattr(designation, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(designation, name, value)
+    return changed
+
+
+def _latest_notice(events):
+    """The notice of the latest event that has one: the list the title's standing is read from
+    (its document number and address are shown with the title)."""
+    dated = [event for event in events if event.notice_id]
+    return dated[-1].notice if dated else None
+
+
+def award(enterprise, tier, *, batch=None, year, product="", happened_on=None, **facts):
+    """A designation of ``tier`` with its award recorded (a staff entry unless ``facts`` give
+    the notice): the way titles are entered by hand, by approval and in the sample data."""
+    with transaction.atomic():
+        designation, _created = record_designation(
+            enterprise=enterprise, tier=tier, batch=batch, year=year, product=product
+        )
+        if not designation.events.filter(kind=EventKind.AWARD).exists():
+            record_event(designation, EventKind.AWARD, happened_on=happened_on, **facts)
+        designation.refresh_from_db()
+    return designation
+
+
+def bans_on(enterprise, tier, on):
+    """The revocation bans of ``enterprise`` for ``tier`` still running on ``on``: the days
+    they end, latest first."""
+    return list(
+        Designation.objects.filter(enterprise=enterprise, tier=tier, banned_until__gte=on)
+        .order_by("-banned_until")
+        .values_list("banned_until", flat=True)
+    )

@@ -7,11 +7,12 @@ designation in the same transaction when a recommendation is approved.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ..models import Designation, Recommendation, StageMove
+from ..models import Recommendation, StageMove
 from ..workflow import ENDINGS, Stage, allowed_targets, path_to
-from .designations import record_designation
+from .designations import award, bans_on
 
 #: The permission a person needs to move recommendations, in the admin and in an import.
 MOVE_PERMISSION = "champions.move_recommendation"
@@ -45,20 +46,25 @@ def _refusal(recommendation, target, level):
 
 def _apply(recommendation, target, *, user, note, happened_on, import_run):
     source = recommendation.stage
+    batch = recommendation.batch
+    if target == Stage.NOMINATED:
+        _refuse_within_ban(recommendation, happened_on)
     recommendation.stage = target
     recommendation.ended_at_stage = source if target in ENDINGS else ""
     update_fields = ["stage", "ended_at_stage", "updated_at"]
     if target == Stage.APPROVED:
-        batch = recommendation.batch
-        designation, _created = record_designation(
-            enterprise=recommendation.enterprise,
-            tier=batch.tier,
+        # The award of an approved recommendation; its term starts at the batch's announcement.
+        recommendation.designation = award(
+            recommendation.enterprise,
+            batch.tier,
             batch=batch,
             year=batch.year,
             product=recommendation.product,
-            status=Designation.Status.FINAL,
+            happened_on=batch.announced_on or happened_on,
+            recorded_by=user,
+            import_run=import_run,
+            note=_("Approved recommendation"),
         )
-        recommendation.designation = designation
         update_fields.append("designation")
     recommendation.save(update_fields=update_fields)
     return StageMove.objects.create(
@@ -70,6 +76,26 @@ def _apply(recommendation, target, *, user, note, happened_on, import_run):
         happened_on=happened_on,
         import_run=import_run,
     )
+
+
+def _refuse_within_ban(recommendation, happened_on):
+    """A firm whose title of this tier was revoked may not be nominated for it again until its
+    ban ends."""
+    on = happened_on or timezone.localdate()
+    bans = bans_on(recommendation.enterprise, recommendation.batch.tier, on)
+    if bans:
+        raise IllegalMove(
+            _(
+                "%(firm)s may not be nominated for “%(tier)s” before %(day)s: its title was "
+                "revoked, with a ban on applying again until then."
+            )
+            % {
+                "firm": recommendation.enterprise.name,
+                "tier": recommendation.batch.tier.name,
+                "day": formats.date_format(bans[0], "DATE_FORMAT"),
+            },
+            code="within_ban",
+        )
 
 
 def _locked(recommendation):

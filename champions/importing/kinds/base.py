@@ -108,6 +108,9 @@ class Kind:
     #: Columns that are always in the staging table, NULL when the file does not give them.
     always_kept = ()
 
+    #: Model columns written only when a record is created (see ``Upsert``).
+    create_only = ()
+
     def upsert(self, staging):
         return Upsert(
             self.model,
@@ -115,6 +118,7 @@ class Kind:
             self.written,
             kept=self.kept_columns(),
             keys=self.keys,
+            create_only=self.create_only,
         )
 
     def apply(self, staging, import_run, user):

@@ -1,31 +1,70 @@
-"""Designations (titles held) and recommendations (nominations into a batch)."""
+"""Designations (titles held, one event of their lives a row) and recommendations."""
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...models import Designation, Recommendation, Tier
+from ... import lifecycle
+from ...models import Designation, DesignationEvent, Notice, Recommendation, Tier
+from ...models.designations import product_key
+from ...services.designations import refresh
 from ...services.recommendations import IllegalMove, advance, may_move
 from ...workflow import ENDINGS, Stage
 from .. import cells
 from ..columns import Column
 from ..errors import ImportNotAllowed
 from ..references import parse_batch
-from ..staging import quote
+from ..staging import db_value, quote, same, text_of
 from ..upsert import Key
 from .referencing import ReferencingKind
 
+#: What a designations file's ``status`` column may say, as the event it records on the title:
+#: ``(event kind, review outcome)``.
 DESIGNATION_STATUSES = {
-    **{value: value for value in Designation.Status.values},
-    "公示": "publicized",
-    "公示中": "publicized",
-    "认定": "final",
-    "已认定": "final",
-    "公布": "final",
-    "复核通过": "review_passed",
-    "到期": "lapsed",
-    "已到期": "lapsed",
-    "过期": "lapsed",
-    "撤销": "revoked",
-    "已撤销": "revoked",
+    **{kind: (kind, "") for kind in lifecycle.KINDS},
+    "publicized": (lifecycle.PUBLICITY, ""),
+    "公示": (lifecycle.PUBLICITY, ""),
+    "公示中": (lifecycle.PUBLICITY, ""),
+    "拟认定": (lifecycle.PUBLICITY, ""),
+    "final": (lifecycle.AWARD, ""),
+    "认定": (lifecycle.AWARD, ""),
+    "已认定": (lifecycle.AWARD, ""),
+    "公布": (lifecycle.AWARD, ""),
+    "复核公示": (lifecycle.REVIEW_PUBLICITY, ""),
+    "拟通过复核": (lifecycle.REVIEW_PUBLICITY, ""),
+    "review_passed": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
+    "复核通过": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
+    "lapsed": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
+    "到期": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
+    "已到期": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
+    "过期": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
+    "revoked": (lifecycle.REVOCATION, ""),
+    "撤销": (lifecycle.REVOCATION, ""),
+    "已撤销": (lifecycle.REVOCATION, ""),
+    "取消": (lifecycle.REVOCATION, ""),
+}
+
+#: The programmes' words for a review's result (复核结果), as ``(event kind, outcome)``.
+REVIEW_RESULTS = {
+    **{outcome: (lifecycle.REVIEW_RESULT, outcome) for outcome in lifecycle.OUTCOMES},
+    "通过": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
+    "复核通过": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
+    "不通过": (lifecycle.REVIEW_RESULT, lifecycle.FAILED),
+    "未通过": (lifecycle.REVIEW_RESULT, lifecycle.FAILED),
+    "未申请复核": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
+    "未申请": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
+    "撤销": (lifecycle.REVOCATION, ""),
+    "取消": (lifecycle.REVOCATION, ""),
+}
+
+#: The words the export writes for each event, so that a file goes both ways.
+EXPORTED_STATUS = {
+    lifecycle.PUBLICITY: "publicized",
+    lifecycle.AWARD: "final",
+    lifecycle.REVIEW_PUBLICITY: "review_publicity",
+    lifecycle.REVIEW_RESULT: "review_result",
+    lifecycle.REVOCATION: "revoked",
 }
 
 STAGES = {
@@ -54,12 +93,17 @@ STAGES = {
 
 RECOMMENDATION = quote(Recommendation._meta.db_table)
 
-BATCH_KEY = Key(("enterprise_id", "tier_id", "batch_id", "product"), "{stg}.batch_id IS NOT NULL")
+BATCH_KEY = Key(
+    ("enterprise_id", "tier_id", "batch_id", "product_key"), "{stg}.batch_id IS NOT NULL"
+)
 YEAR_KEY = Key(
-    ("enterprise_id", "tier_id", "year", "product"),
+    ("enterprise_id", "tier_id", "year", "product_key"),
     "{stg}.batch_id IS NULL",
     "t.batch_id IS NULL",
 )
+EVENT = quote(DesignationEvent._meta.db_table)
+#: The staging columns that say which event a row records.
+EVENT_COLUMNS = ("event_kind", "happened_on", "outcome")
 
 
 def tier_column(references, field=None):
@@ -72,7 +116,7 @@ def tier_column(references, field=None):
     )
 
 
-BATCH = Column("batch", ("批次",), parse_batch)
+BATCH = Column("batch", ("批次", "原认定批次"), parse_batch)
 YEAR = Column("year", ("年份", "年度"), cells.year, field="year", keep_when_empty=True)
 PRODUCT = Column("product", ("产品名称", "产品"), cells.text(200), field="product")
 
@@ -100,12 +144,15 @@ class TitleRows:
                 self.errors.add(line, self.header.label("year"), _("the batch needs a year"))
                 return False
             year = year or batch_year
-            row["batch_id"] = self.references.batch_id(tier, number, batch_year)
+            row["batch_id"] = self.references.batch_id(
+                tier, number, batch_year, line=line, column=self.header.label("year")
+            )
         elif not year:
             self.errors.add(line, self.header.label("year"), _("a year is required"))
             return False
         row["year"] = year
         row["product"] = row.get("product") or ""
+        row["product_key"] = product_key(row["product"])
         if tier.kind == Tier.Kind.PRODUCT and not row["product"]:
             self.errors.add(
                 line, self.header.label("product"), _("a product title needs the product name")
@@ -115,10 +162,18 @@ class TitleRows:
 
 
 class Designations(TitleRows, ReferencingKind):
+    """A list of titles: each row records one event (the ``status`` column, or ``复核结果``; an
+    award when the file says neither) on the designation it names, which is created when the
+    registry does not have it. The rows' notice facts (announcement date, document number,
+    source) make the notice each event comes from. Rows of one designation may record several
+    events (an export has one row per event); a row recording an event already recorded is
+    unchanged. The designations' standing is then derived from all their events."""
+
     name = "designations"
     model = Designation
     required = (("credit_code", "name"), ("tier",), ("batch", "year"))
     keys = (BATCH_KEY, YEAR_KEY)
+    create_only = ("product",)
 
     def columns(self):
         return (
@@ -127,16 +182,20 @@ class Designations(TitleRows, ReferencingKind):
             BATCH,
             YEAR,
             PRODUCT,
+            Column("status", ("状态",), cells.choice(DESIGNATION_STATUSES, _("status"))),
             Column(
-                "status",
-                ("状态",),
-                cells.choice(DESIGNATION_STATUSES, _("status")),
-                field="status",
-                keep_when_empty=True,
+                "review_result", ("复核结果",), cells.choice(REVIEW_RESULTS, _("review result"))
             ),
-            Column("valid_until", ("有效期至", "有效期"), cells.date, field="valid_until"),
-            Column("document", ("文号", "发文文号"), cells.text(200), field="document"),
-            Column("source", ("来源", "出处"), cells.text(500), field="source"),
+            Column(
+                "announced",
+                ("公布日期", "认定日期", "发布日期"),
+                cells.date,
+                db_type="date",
+                staging="happened_on",
+            ),
+            Column("valid_until", ("有效期至", "有效期"), cells.date, db_type="date"),
+            Column("document", ("文号", "发文文号"), cells.text(200), db_type="varchar(200)"),
+            Column("source", ("来源", "出处"), cells.text(500), db_type="varchar(500)"),
         )
 
     def derived_columns(self):
@@ -146,10 +205,131 @@ class Designations(TitleRows, ReferencingKind):
             ("batch_id", "bigint"),
             ("year", self.field_type("year")),
             ("product", self.field_type("product")),
+            ("product_key", self.field_type("product_key")),
+            ("event_kind", "varchar(16)"),
+            ("outcome", "varchar(12)"),
+            ("happened_on", "date"),
+            ("notice_id", "bigint"),
+            ("leader_line", "integer"),
         ]
 
     def complete(self, row, line):
+        status = row.get("status")
+        review = row.get("review_result")
+        kind, outcome = status or (lifecycle.AWARD, "")
+        if review is not None:
+            if status is not None and status[0] != lifecycle.REVIEW_RESULT:
+                self.errors.add(
+                    line,
+                    self.header.label("review_result"),
+                    _("a review result on a row whose status is not a review result"),
+                )
+                return False
+            kind, outcome = review
+        if row.get("valid_until") and kind not in (lifecycle.AWARD, lifecycle.REVIEW_RESULT):
+            self.errors.add(
+                line,
+                self.header.label("valid_until"),
+                _("only an award or a review result states the end of a term"),
+            )
+            return False
+        row["event_kind"], row["outcome"] = kind, outcome
         return self.complete_title(row, line, batch_required=False)
+
+    def check(self, staging, upsert, new_rows):
+        """Rows that record the same event on the same title (found by the same key, or the
+        same record found by different keys). Several rows of one new title are not
+        duplicates: ``before_write`` gives them one record."""
+        bad = set()
+        for key in self.keys:
+            identity = _concatenated((*key.columns, *EVENT_COLUMNS))
+            bad |= self.report_duplicates(upsert.duplicates(identity, key.condition))
+        found_twice = upsert.duplicates(
+            _concatenated(("target_id", *EVENT_COLUMNS)), "{stg}.target_id IS NOT NULL"
+        )
+        bad |= self.report_duplicates(found_twice)
+        staging.remove(bad)
+
+    def before_write(self, staging, upsert, import_run, user):
+        """The rows of a new title after its first wait (``target_id`` -1) for the record the
+        first one creates (``after_write``), so that ``write`` creates one per title."""
+        for key in self.keys:
+            columns = ", ".join(quote(c) for c in key.columns)
+            same_title = " AND ".join(f"g.{quote(c)} = {{stg}}.{quote(c)}" for c in key.columns)
+            staging.execute(
+                f"UPDATE {{stg}} SET leader_line = g.first_line FROM (SELECT {columns}, "
+                f"MIN(line) AS first_line FROM {{stg}} WHERE target_id IS NULL "
+                f"AND ({key.condition}) GROUP BY {columns}) AS g "
+                f"WHERE {{stg}}.target_id IS NULL AND ({key.condition}) AND {same_title}"
+            )
+        staging.execute(
+            "UPDATE {stg} SET target_id = -1 WHERE target_id IS NULL AND leader_line <> line"
+        )
+
+    def after_write(self, staging, upsert, import_run, user):
+        staging.execute(
+            "UPDATE {stg} SET target_id = f.target_id FROM {stg} AS f "
+            "WHERE {stg}.target_id = -1 AND f.line = {stg}.leader_line"
+        )
+        self._record_notices(staging)
+        recorded = self._record_events(staging, import_run, user)
+        upsert.mark_lines_changed([line for line, _target in recorded])
+        refresh([target for _line, target in recorded])
+
+    def _record_notices(self, staging):
+        """The notice of each distinct list the rows name: the event, tier and batch with the
+        announcement date, document number and source the file gives (rows giving none of
+        these record their events without a notice)."""
+        facts = [c for c in ("happened_on", "document", "source") if c in staging]
+        if not facts:
+            return
+        given = " OR ".join(f"{quote(column)} IS NOT NULL" for column in facts)
+        selected = ", ".join(quote(column) for column in facts)
+        lists = staging.fetch(
+            f"SELECT DISTINCT event_kind, tier_id, batch_id, {selected} FROM {{stg}} WHERE {given}"
+        )
+        for kind, tier, batch, *values in lists:
+            given_facts = dict(zip(facts, values, strict=True))
+            day = given_facts.get("happened_on")
+            notice, _created = Notice.objects.get_or_create(
+                kind=kind,
+                tier_id=tier,
+                batch_id=batch,
+                published_on=datetime.date.fromisoformat(day) if isinstance(day, str) else day,
+                document=given_facts.get("document") or "",
+                source=given_facts.get("source") or "",
+            )
+            conditions = " AND ".join(same(quote(column), "%s") for column in facts)
+            staging.execute(
+                "UPDATE {stg} SET notice_id = %s WHERE event_kind = %s AND tier_id = %s "
+                f"AND {same('batch_id', '%s')} AND {conditions}",
+                [notice.pk, kind, tier, batch, *values],
+            )
+
+    def _record_events(self, staging, import_run, user):
+        """Insert the events not recorded yet; return ``(line, designation)`` of their rows."""
+        new = (
+            f"NOT EXISTS (SELECT 1 FROM {EVENT} AS e WHERE e.designation_id = {{stg}}.target_id "
+            "AND e.kind = {stg}.event_kind AND e.outcome = {stg}.outcome "
+            f"AND {same('e.happened_on', '{stg}.happened_on')})"
+        )
+        recorded = staging.fetch(f"SELECT line, target_id FROM {{stg}} WHERE {new}")
+        if recorded:
+            until = "{stg}.valid_until" if "valid_until" in staging else "NULL"
+            staging.execute(
+                f"INSERT INTO {EVENT} (designation_id, kind, happened_on, notice_id, "
+                "name_on_list, outcome, valid_until, banned_until, note, recorded_at, "
+                "recorded_by_id, import_run_id) "
+                "SELECT target_id, event_kind, happened_on, notice_id, COALESCE(name, ''), "
+                f"outcome, {until}, NULL, '', %s, %s, %s FROM {{stg}} WHERE {new}",
+                [db_value(timezone.now()), user.pk if user else None, import_run.pk],
+            )
+        return recorded
+
+
+def _concatenated(columns):
+    """SQL joining the staging row's ``columns`` into one text, for identities."""
+    return " || '|' || ".join(f"COALESCE({text_of('{stg}.' + c)}, '')" for c in columns)
 
 
 class Recommendations(TitleRows, ReferencingKind):

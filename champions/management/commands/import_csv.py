@@ -143,6 +143,8 @@ class Command(BaseCommand):
             )
         for error in result.errors.sorted():
             self.stdout.write(str(error))
+        for warning in result.warnings:
+            self.stdout.write(_("warning: %(warning)s") % {"warning": warning})
         if result.errors.truncated:
             self.stdout.write(
                 _("… and %(more)d more problems not listed.")
