@@ -10,7 +10,8 @@ indexed filter. Nothing here touches the database, so the data migrations use it
 What counts as held, on which day (the one rule behind every public count):
 
 - a title is held from its award's announcement date, for the tier's validity: a little giant
-  announced on 2022-09-06 holds until 2025-09-05, that day included; a tier without a validity
+  announced on 2022-09-06 holds until 2025-09-05, that day included (``term_end``); a tier
+  without a validity
   (the city's cultivation pools) holds until an event ends it;
 - a passed review holds it again for the tier's validity from the review's announcement;
 - a failed review, or none applied for, ends it at the end of its term (it is held to that day),
@@ -101,13 +102,11 @@ def years_later(day, years):
 
 
 def term_end(start, validity_years):
-    """The last day of a term starting on ``start``: the same date ``validity_years`` later,
-    less one day (a term from 29 February ends on 28 February)."""
-    try:
-        anniversary = start.replace(year=start.year + validity_years)
-    except ValueError:
-        anniversary = datetime.date(start.year + validity_years, 3, 1)
-    return anniversary - datetime.timedelta(days=1)
+    """The last day of a term starting on ``start``: ``validity_years`` after the day before
+    it (a little giant announced on 2022-09-06 holds until 2025-09-05; a day that does not
+    exist, 29 February, becomes 28 February, as in PostgreSQL's date arithmetic, which the set-
+    based derivation uses)."""
+    return years_later(start - datetime.timedelta(days=1), validity_years)
 
 
 def _in_phases(events):

@@ -170,4 +170,5 @@ def test_a_term_ended_without_a_review_is_a_state_of_its_own():
 
 def test_a_term_from_29_february():
     assert life.term_end(D(2024, 2, 29), 3) == D(2027, 2, 28)
-    assert life.term_end(D(2024, 2, 29), 4) == D(2028, 2, 28)
+    assert life.term_end(D(2024, 3, 1), 3) == D(2027, 2, 28)
+    assert life.term_end(D(2023, 3, 1), 1) == D(2024, 2, 28)

@@ -11,6 +11,7 @@ import datetime
 
 from django.db import OperationalError, connection, transaction
 
+from ..sql import is_postgresql
 from .errors import ImportBusy
 
 #: Rows sent to the database at a time while a file is read.
@@ -19,10 +20,6 @@ CHUNK_ROWS = 5_000
 
 def quote(name):
     return connection.ops.quote_name(name)
-
-
-def is_postgresql():
-    return connection.vendor == "postgresql"
 
 
 def distinct(left, right):

@@ -7,12 +7,13 @@ all come here, so a title's standing is never typed by hand and never disagrees 
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .. import lifecycle
-from ..models import Designation, DesignationEvent, EventKind
+from ..models import Designation, DesignationEvent, EventKind, Notice, Tier
 from ..models.designations import product_key
+from ..sql import day_before, make_date, years_after
 
 #: The stored fields ``refresh`` derives.
 DERIVED_FIELDS = ("status", "held_from", "valid_until", "banned_until", "document", "source")
@@ -124,6 +125,62 @@ def refresh(designation_ids):
             Designation.objects.bulk_update(changed, DERIVED_FIELDS)
 
 
+def refresh_where(ids_sql, params=()):
+    """``refresh`` of the designations whose ids ``ids_sql`` selects, for an import's hundreds
+    of thousands: set-based for the titles whose events are an award (dated or not, at most
+    one) and publicity lists, by the SQL twin of ``champions.lifecycle.derive`` for those
+    events; ``refresh`` for the others (reviews, revocations, lists published twice), fewer by
+    far. ``tests/test_lifecycle_sql.py`` holds the two to the same results."""
+    d_table, e_table = _table(Designation), _table(DesignationEvent)
+    n_table, t_table = _table(Notice), _table(Tier)
+    # What each title's events are, counted once: awards, reviews or revocations, any other
+    # than a publicity list. A title with one award and no review or revocation, or with
+    # publicity lists only, is derived here; every other goes through ``refresh``.
+    counts = (
+        f"SELECT designation_id, "
+        f"SUM(CASE WHEN kind = '{EventKind.AWARD}' THEN 1 ELSE 0 END) AS awards, "
+        f"SUM(CASE WHEN kind IN ('{EventKind.REVIEW_RESULT}', '{EventKind.REVOCATION}') "
+        "THEN 1 ELSE 0 END) AS ended, "
+        f"SUM(CASE WHEN kind <> '{EventKind.PUBLICITY}' THEN 1 ELSE 0 END) AS listed_only "
+        f"FROM {e_table} WHERE designation_id IN ({ids_sql}) GROUP BY designation_id"
+    )
+    validity = "t.validity_years"
+    computed = (
+        f"CASE WHEN {validity} IS NULL THEN NULL "
+        f"WHEN a.happened_on IS NULL THEN {make_date(f'd.year + {validity} - 1', 12, 31)} "
+        f"ELSE {years_after(day_before('a.happened_on'), validity)} END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {d_table} AS d SET status = %s, "
+            f"held_from = COALESCE(a.happened_on, {make_date('d.year', 1, 1)}), "
+            f"valid_until = COALESCE(a.valid_until, {computed}), banned_until = NULL, "
+            "document = COALESCE(n.document, d.document), source = COALESCE(n.source, d.source) "
+            f"FROM ({counts}) AS c JOIN {e_table} AS a ON a.designation_id = c.designation_id "
+            f"LEFT JOIN {n_table} AS n ON n.id = a.notice_id, {t_table} AS t "
+            "WHERE d.id = c.designation_id AND c.awards = 1 AND c.ended = 0 AND a.kind = %s "
+            "AND t.code = d.tier_id",
+            [lifecycle.FINAL, *params, EventKind.AWARD],
+        )
+        cursor.execute(
+            f"UPDATE {d_table} AS d SET status = %s, held_from = NULL, valid_until = NULL, "
+            f"banned_until = NULL FROM ({counts}) AS c "
+            "WHERE d.id = c.designation_id AND c.listed_only = 0",
+            [lifecycle.PUBLICIZED, *params],
+        )
+        cursor.execute(
+            f"SELECT designation_id FROM ({counts}) AS c "
+            "WHERE NOT (c.awards = 1 AND c.ended = 0) AND c.listed_only > 0",
+            list(params),
+        )
+        others = [pk for (pk,) in cursor.fetchall()]
+    refresh(others)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def _derive_onto(designation, events):
     """Set ``designation``'s derived fields from ``events``; return whether any changed."""
     derived = lifecycle.derive(
@@ -146,11 +203,16 @@ def _derive_onto(designation, events):
     return changed
 
 
+#: Events whose notice a title's document number and address are shown from: the lists that
+#: start its term.
+_TERM_EVENTS = (EventKind.AWARD, EventKind.REVIEW_RESULT)
+
+
 def _latest_notice(events):
-    """The notice of the latest event that has one: the list the title's standing is read from
-    (its document number and address are shown with the title)."""
-    dated = [event for event in events if event.notice_id]
-    return dated[-1].notice if dated else None
+    """The notice of the latest award or review result that has one: the list the title's
+    current term comes from (its document number and address are shown with the title)."""
+    listed = [e for e in events if e.notice_id and e.kind in _TERM_EVENTS]
+    return listed[-1].notice if listed else None
 
 
 def award(enterprise, tier, *, batch=None, year, product="", happened_on=None, **facts):

@@ -1,14 +1,24 @@
-"""Enterprises: the firms themselves, matched by credit code, else by current or former name."""
+"""Enterprises: the firms themselves, matched by credit code, else by current or former name.
+
+A firm whose name changes keeps its old name as a former name, through the rename service
+(``champions.services.enterprises``), dated with the file's 变更日期 where it has one. A file
+with that column is a rename register (企业名称 the new name, 曾用名 the old one, 变更日期 the
+day of the change): its firms are found by credit code, else by the old name, else by the new
+one, and the old names are added to their former names rather than replacing the list.
+"""
+
+import datetime
 
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from ...models import Enterprise, FormerName
+from ...services.enterprises import Rename, rename_many
 from ...text import name_key
 from .. import cells
 from ..columns import Column
 from ..matching import match_enterprises
-from ..staging import quote
+from ..staging import Staging, quote
 from ..upsert import Key
 from .base import Kind
 
@@ -69,6 +79,12 @@ def enterprise_reference_columns(references):
     )
 
 
+#: The date of a change of name; a file with this column is a rename register.
+RENAMED_ON = Column(
+    "renamed_on", ("变更日期", "更名日期", "名称变更日期"), cells.date, db_type="date"
+)
+
+
 def add_name_key(row):
     name = row.get("name")
     row["name_key"] = name_key(name) if name else None
@@ -86,6 +102,7 @@ class Enterprises(Kind):
             CREDIT_CODE,
             NAME,
             Column("former_names", ("曾用名",), cells.text_list(200), db_type="text"),
+            RENAMED_ON,
             region_column(self.references),
             Column("industry", ("所属行业", "行业"), self.references.industry, field="industry_id"),
             Column("main_product", ("主导产品",), cells.text(200), field="main_product"),
@@ -93,7 +110,18 @@ class Enterprises(Kind):
         )
 
     def derived_columns(self):
-        return [(column, self.field_type(column)) for column in self.always_kept]
+        derived = [(column, self.field_type(column)) for column in self.always_kept]
+        if self.renames_by_old_name():
+            derived.append(("old_name_key", "varchar(200)"))
+        return derived
+
+    def is_register(self):
+        """Whether the file is a rename register (it has the 变更日期 column)."""
+        return "renamed_on" in self.header
+
+    def renames_by_old_name(self):
+        """Whether rows find their firm by the old name (曾用名) before the new one."""
+        return self.is_register() and "former_names" in self.header
 
     def stage_chunk(self, lines, columns, bad):
         """A column at a time: files of enterprises run to a million rows."""
@@ -101,7 +129,13 @@ class Enterprises(Kind):
         names = columns.get("name", [None] * count)
         columns["name_key"] = [name_key(name) if name else None for name in names]
         if "former_names" in columns:
-            columns["former_names"] = [NAME_SEPARATOR.join(f) for f in columns["former_names"]]
+            former = [names or () for names in columns["former_names"]]
+            if "old_name_key" in self.row_keys:
+                # The firm is looked for by the first old name of the cell.
+                columns["old_name_key"] = [
+                    name_key(names[0]) or None if names else None for names in former
+                ]
+            columns["former_names"] = [NAME_SEPARATOR.join(names) for names in former]
         nothing = [None] * count
         staged = zip(lines, *[columns.get(key, nothing) for key in self.row_keys], strict=True)
         if not bad:
@@ -109,19 +143,69 @@ class Enterprises(Kind):
         return [row for index, row in enumerate(staged) if index not in bad]
 
     def resolve(self, staging, upsert, import_run, user):
-        if upsert.match([BY_CREDIT_CODE]) == staging.rows:
-            return  # every row found its firm by code (a list imported again)
-        match_enterprises(
-            staging,
-            "target_id",
-            self.errors,
-            self.header.label,
-            by_code=False,
-            keep_current_names=True,
+        # When every row found its firm by code (a list imported again), no name is looked up.
+        if upsert.match([BY_CREDIT_CODE]) < staging.rows:
+            if self.renames_by_old_name():
+                self._match_by_old_name(staging)
+            match_enterprises(
+                staging,
+                "target_id",
+                self.errors,
+                self.header.label,
+                by_code=False,
+                keep_current_names=True,
+            )
+            staging.execute(
+                "UPDATE {stg} SET region_id = %s WHERE target_id IS NULL AND region_id IS NULL",
+                [self.references.city_code],
+            )
+        self._keep_later_names(staging)
+
+    def _match_by_old_name(self, staging):
+        """Find the firms of register rows by their old name, as ``match_enterprises`` finds
+        them by name (current or former, ties broken by region), in a table of their own."""
+        old = Staging(
+            f"{staging.name}_old_names",
+            [
+                ("credit_code", "varchar(18)"),
+                ("name_key", "varchar(200)"),
+                ("region_id", "varchar(6)"),
+            ],
+        ).create()
+        old.rows = old.execute(
+            "INSERT INTO {stg} (line, credit_code, name_key, region_id) "
+            f"SELECT line, credit_code, old_name_key, region_id FROM {staging.table} "
+            "WHERE target_id IS NULL AND old_name_key IS NOT NULL"
         )
+        old.analyze()
+        match_enterprises(old, "target_id", self.errors, self._old_name_label, by_code=False)
+        # Rows it refused (the old name fits several firms, or is that of another code's firm).
+        refused = staging.fetch(
+            "SELECT line FROM {stg} WHERE target_id IS NULL AND old_name_key IS NOT NULL "
+            f"AND line NOT IN (SELECT line FROM {old.table})"
+        )
+        staging.remove([line for (line,) in refused])
         staging.execute(
-            "UPDATE {stg} SET region_id = %s WHERE target_id IS NULL AND region_id IS NULL",
-            [self.references.city_code],
+            f"UPDATE {{stg}} SET target_id = o.target_id FROM {old.table} AS o "
+            "WHERE o.line = {stg}.line AND o.target_id IS NOT NULL"
+        )
+        old.drop()
+
+    def _old_name_label(self, column):
+        return self.header.label("former_names" if column == "name" else column)
+
+    def _keep_later_names(self, staging):
+        """A row giving one of its firm's former names as the name does not rename it back:
+        the file is older than the change (found by name, ``match_enterprises`` sees to it;
+        this covers rows found by code, or by the old name of a register)."""
+        if "name" not in self.header:
+            return
+        staging.execute(
+            "UPDATE {stg} SET name = NULL, name_key = NULL, changed = NULL FROM ("
+            f"SELECT s.line FROM {{stg}} AS s JOIN {FORMER_NAME} AS f "
+            "ON f.enterprise_id = s.target_id AND f.name_key = s.name_key "
+            f"JOIN {ENTERPRISE} AS e ON e.id = s.target_id WHERE e.name_key <> s.name_key"
+            ") AS old WHERE {stg}.line = old.line"
         )
 
     def check(self, staging, upsert, new_rows):
@@ -150,18 +234,47 @@ class Enterprises(Kind):
     # --- Former names (few per file: written through the ORM, with their history) ----------
 
     def before_write(self, staging, upsert, import_run, user):
-        if "former_names" in self.header:
+        if self.is_register():
+            lines, renames = self._register_renames(staging)
+            touched = rename_many(renames, user=user, import_run=import_run, write_names=False)
+            upsert.mark_lines_changed([line for line, firm in lines.items() if firm in touched])
+        elif "former_names" in self.header:
             self.former_name_changes = self._former_name_changes(staging)
             upsert.mark_lines_changed(self.former_name_changes)
         elif "name" in self.header:
-            # A renamed firm keeps its old name as a former one: old lists still use it.
+            # A renamed firm keeps its old name as a former one: old lists still use it. The
+            # upsert writes the new names; the file does not say when the change was.
             renamed = staging.fetch(
-                f"SELECT e.id, e.name FROM {ENTERPRISE} AS e JOIN {{stg}} AS s "
+                f"SELECT e.id, e.name, s.name FROM {ENTERPRISE} AS e JOIN {{stg}} AS s "
                 "ON s.target_id = e.id WHERE s.changed = 1 AND s.name_key IS NOT NULL "
-                f"AND s.name_key <> e.name_key AND NOT EXISTS (SELECT 1 FROM {FORMER_NAME} AS f "
-                "WHERE f.enterprise_id = e.id AND f.name_key = e.name_key)"
+                "AND s.name_key <> e.name_key"
             )
-            add_former_names(renamed, import_run, user)
+            rename_many(
+                [Rename(*row) for row in renamed],
+                user=user,
+                import_run=import_run,
+                write_names=False,
+            )
+
+    def _register_renames(self, staging):
+        """``({line: enterprise id}, [Rename])`` of the register's rows that found their firm:
+        the stored name when the row gives another, and the row's old names, both until the
+        row's date."""
+        former = "s.former_names" if "former_names" in staging else "''"
+        rows = staging.fetch(
+            f"SELECT s.line, e.id, e.name, e.name_key, s.name, s.name_key, s.renamed_on, {former} "
+            f"FROM {{stg}} AS s JOIN {ENTERPRISE} AS e ON e.id = s.target_id "
+            f"WHERE (s.name_key IS NOT NULL AND s.name_key <> e.name_key) OR {former} <> ''"
+        )
+        lines, renames = {}, []
+        for line, firm, stored, stored_key, name, key, on, old_names in rows:
+            lines[line] = firm
+            on = _date(on)
+            new_name = name or stored
+            if key and key != stored_key:
+                renames.append(Rename(firm, stored, new_name, on))
+            renames += [Rename(firm, old, new_name, on) for old in _split(old_names)]
+        return lines, renames
 
     def _former_name_changes(self, staging):
         """``{line: (enterprise id, names)}`` of matched rows whose former names differ."""
@@ -186,6 +299,19 @@ class Enterprises(Kind):
         }
 
     def after_write(self, staging, upsert, import_run, user):
+        if self.is_register():
+            if "former_names" in self.header:  # the old names of new firms
+                created = staging.fetch(
+                    "SELECT target_id, name, renamed_on, former_names FROM {stg} "
+                    "WHERE created = 1 AND former_names <> ''"
+                )
+                renames = [
+                    Rename(firm, old, name, _date(on))
+                    for firm, name, on, names in created
+                    for old in _split(names)
+                ]
+                rename_many(renames, user=user, import_run=import_run, write_names=False)
+            return
         if "former_names" not in self.header:
             return
         wanted = dict(self.former_name_changes.values())
@@ -217,6 +343,11 @@ def add_former_names(pairs, import_run, user):
         default_user=user,
         custom_historical_attrs={"import_run_id": import_run.pk},
     )
+
+
+def _date(value):
+    """A date of the staging table (SQLite gives it back as text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _split(names):

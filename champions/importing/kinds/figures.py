@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from ...models import ProvinceCount, YearlyFigures
+from ...models.figures import SizeClass
 from .. import cells
 from ..columns import Column
 from ..upsert import Key
@@ -18,6 +19,32 @@ MEASURES = {
     "上报工信部": "submitted",
     "已上报": "submitted",
 }
+
+
+#: The SME size classes (中小企业划型) as files write them, the official words first: a refused
+#: cell names them in this order.
+SIZE_CLASSES = {
+    "大型": SizeClass.LARGE.value,
+    "中型": SizeClass.MEDIUM.value,
+    "小型": SizeClass.SMALL.value,
+    "微型": SizeClass.MICRO.value,
+    "大型企业": SizeClass.LARGE.value,
+    "中型企业": SizeClass.MEDIUM.value,
+    "小型企业": SizeClass.SMALL.value,
+    "微型企业": SizeClass.MICRO.value,
+    **{value: value for value in SizeClass.values},
+}
+
+
+def size_class_column():
+    parse = cells.choice(SIZE_CLASSES, _("size class"))
+
+    def parse_size_class(raw):
+        return parse(raw) or ""  # an empty cell: no class (the field has no NULL)
+
+    return Column(
+        "size_class", ("企业规模", "中小企业划型", "企业划型"), parse_size_class, field="size_class"
+    )
 
 
 def money(name, *labels):
@@ -59,6 +86,7 @@ class Figures(ReferencingKind):
                 cells.integer(1, 32767),
                 field="global_rank",
             ),
+            size_class_column(),
         )
 
     def complete(self, row, line):

@@ -8,14 +8,21 @@ from django.utils.translation import gettext as _
 from ... import lifecycle
 from ...models import Designation, DesignationEvent, Notice, Recommendation, Tier
 from ...models.designations import product_key
-from ...services.designations import refresh
+from ...services.designations import refresh_where
 from ...services.recommendations import IllegalMove, advance, may_move
 from ...workflow import ENDINGS, Stage
 from .. import cells
 from ..columns import Column
 from ..errors import ImportNotAllowed
 from ..references import parse_batch
-from ..staging import db_value, quote, same, text_of
+from ..staging import (
+    db_value,
+    indexes_rebuilt,
+    quote,
+    rebuild_indexes_for,
+    same,
+    text_of,
+)
 from ..upsert import Key
 from .referencing import ReferencingKind
 
@@ -211,6 +218,7 @@ class Designations(TitleRows, ReferencingKind):
             ("happened_on", "date"),
             ("notice_id", "bigint"),
             ("leader_line", "integer"),
+            ("new_event", "smallint"),
         ]
 
     def complete(self, row, line):
@@ -273,8 +281,12 @@ class Designations(TitleRows, ReferencingKind):
         )
         self._record_notices(staging)
         recorded = self._record_events(staging, import_run, user)
-        upsert.mark_lines_changed([line for line, _target in recorded])
-        refresh([target for _line, target in recorded])
+        upsert.mark_lines_changed(recorded)
+        if recorded:
+            # Deriving a first load's standing rewrites every new row: without its secondary
+            # indexes, which are then built once, as for the rows' insert.
+            with indexes_rebuilt(Designation, rebuild_indexes_for(Designation, len(recorded))):
+                refresh_where(f"SELECT target_id FROM {staging.table}")
 
     def _record_notices(self, staging):
         """The notice of each distinct list the rows name: the event, tier and batch with the
@@ -307,24 +319,31 @@ class Designations(TitleRows, ReferencingKind):
             )
 
     def _record_events(self, staging, import_run, user):
-        """Insert the events not recorded yet; return ``(line, designation)`` of their rows."""
+        """Insert the events not recorded yet; return the lines of their rows."""
         new = (
             f"NOT EXISTS (SELECT 1 FROM {EVENT} AS e WHERE e.designation_id = {{stg}}.target_id "
             "AND e.kind = {stg}.event_kind AND e.outcome = {stg}.outcome "
             f"AND {same('e.happened_on', '{stg}.happened_on')})"
         )
-        recorded = staging.fetch(f"SELECT line, target_id FROM {{stg}} WHERE {new}")
+        staging.execute(f"UPDATE {{stg}} SET new_event = 1 WHERE {new}")
+        recorded = [line for (line,) in staging.fetch("SELECT line FROM {stg} WHERE new_event = 1")]
         if recorded:
             until = "{stg}.valid_until" if "valid_until" in staging else "NULL"
-            staging.execute(
-                f"INSERT INTO {EVENT} (designation_id, kind, happened_on, notice_id, "
-                "name_on_list, outcome, valid_until, banned_until, note, recorded_at, "
-                "recorded_by_id, import_run_id) "
-                "SELECT target_id, event_kind, happened_on, notice_id, COALESCE(name, ''), "
-                f"outcome, {until}, NULL, '', %s, %s, %s FROM {{stg}} WHERE {new}",
-                [db_value(timezone.now()), user.pk if user else None, import_run.pk],
-            )
+            bulk = rebuild_indexes_for(DesignationEvent, len(recorded))
+            with indexes_rebuilt(DesignationEvent, bulk):
+                self._insert_events(staging, until, import_run, user)
         return recorded
+
+    @staticmethod
+    def _insert_events(staging, until, import_run, user):
+        staging.execute(
+            f"INSERT INTO {EVENT} (designation_id, kind, happened_on, notice_id, "
+            "name_on_list, outcome, valid_until, banned_until, note, recorded_at, "
+            "recorded_by_id, import_run_id) "
+            "SELECT target_id, event_kind, happened_on, notice_id, COALESCE(name, ''), "
+            f"outcome, {until}, NULL, '', %s, %s, %s FROM {{stg}} WHERE new_event = 1",
+            [db_value(timezone.now()), user.pk if user else None, import_run.pk],
+        )
 
 
 def _concatenated(columns):
