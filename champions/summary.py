@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -129,11 +129,18 @@ def holders(kind, enterprises, designations):
 
 def tier_counts(scope):
     """Every tier, top first, with how many hold it in ``scope``: firms for enterprise titles,
-    products for product titles. One query."""
+    products for product titles. One query.
+
+    ``counted_before`` maps each headline the tier is in, after its first tier, to how many of
+    its firms hold an enterprise tier listed before it in that headline too: the firms
+    ``headline_counts`` has counted already (a firm promoted from a cultivation pool to the
+    title holds both)."""
     condition = designation_filter(scope, "designations__")
+    overlaps = _counted_before(scope, condition)
     tiers = Tier.objects.annotate(
         enterprise_count=Count("designations__enterprise", filter=condition, distinct=True),
         designation_count=Count("designations", filter=condition),
+        **{f"before_{code}": aggregate for code, (_codes, aggregate) in overlaps.items()},
     ).order_by("position", "code")
     return [
         {
@@ -145,9 +152,45 @@ def tier_counts(scope):
             "authority": tier.authority,
             "authority_en": tier.authority_en,
             "count": holders(tier.kind, tier.enterprise_count, tier.designation_count),
+            "counted_before": {
+                headline: getattr(tier, f"before_{headline}")
+                for headline, (codes, _aggregate) in overlaps.items()
+                if tier.code in codes
+            },
         }
         for tier in tiers
     ]
+
+
+def _counted_before(scope, condition):
+    """``{headline: (its tiers after the first, aggregate)}`` for each headline of several tiers:
+    the aggregate counts, on a tier's row, its firms (``condition`` on their designations) that
+    also hold in ``scope`` an enterprise tier listed before it in the headline. Only enterprise
+    tiers count firms, so only their rows and tiers take part."""
+    held = in_force_q(scope.on)
+    if scope.year:
+        held &= Q(year__lte=scope.year)
+    overlaps = {}
+    for headline, _label, codes in HEADLINES:
+        repeated = Q()
+        for index in range(1, len(codes)):
+            earlier = Designation.objects.filter(
+                held,
+                enterprise_id=OuterRef("designations__enterprise_id"),
+                tier_id__in=codes[:index],
+                tier__kind=Tier.Kind.ENTERPRISE,
+            )
+            repeated |= Q(code=codes[index]) & Exists(earlier)
+        if repeated:
+            overlaps[headline] = (
+                codes[1:],
+                Count(
+                    "designations__enterprise",
+                    filter=condition & Q(kind=Tier.Kind.ENTERPRISE) & repeated,
+                    distinct=True,
+                ),
+            )
+    return overlaps
 
 
 def tier_counts_by(designations, field):
@@ -178,17 +221,19 @@ def enterprises_by(designations, field):
 
 
 def headline_counts(tiers):
-    """The headline groups, each the sum of its tiers' counts from ``tier_counts``."""
-    by_code = {tier["code"]: tier["count"] for tier in tiers}
-    return [
-        {
-            "code": code,
-            "label": str(label),
-            "tiers": list(codes),
-            "count": sum(by_code.get(tier, 0) for tier in codes),
-        }
-        for code, label, codes in HEADLINES
-    ]
+    """The headline groups from ``tier_counts``: the firms holding any of a headline's enterprise
+    tiers, each once (a firm holding a title and the pool it was cultivated in counts once), plus
+    the products of its product tiers. Support tiers (the key little giants) are a status beside
+    a title: never part of a headline, they are counted on their own in ``tier_counts``."""
+    by_code = {tier["code"]: tier for tier in tiers}
+    headlines = []
+    for code, label, codes in HEADLINES:
+        counted = [c for c in codes if by_code.get(c, {}).get("kind") != Tier.Kind.SUPPORT]
+        count = 0
+        for tier in (by_code[c] for c in counted if c in by_code):
+            count += tier["count"] - tier.get("counted_before", {}).get(code, 0)
+        headlines.append({"code": code, "label": str(label), "tiers": counted, "count": count})
+    return headlines
 
 
 def reached_q(stage):
