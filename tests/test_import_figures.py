@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from champions.models import Enterprise, Expert, Organisation, ProvinceCount, Seminar, YearlyFigures
-from tests.import_helpers import run_import, snapshot, write_csv
+from tests.import_helpers import run_command, run_import, snapshot, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,77 @@ def test_bad_figures_are_reported_with_line_and_column(tmp_path, make_enterprise
         assert message in outcome.out, message
     assert outcome.summary == "created 0, updated 0, unchanged 0, errors 7"
     assert snapshot() == before
+
+
+def test_size_class_in_chinese_or_english(tmp_path, make_enterprise):
+    firm = make_enterprise(name="温州甲有限公司")
+    path = write_csv(
+        tmp_path / "sizes.csv",
+        [
+            ["统一社会信用代码", "年份", "中小企业划型"],
+            [firm.credit_code, "2019", "微型"],
+            [firm.credit_code, "2020", "小型企业"],
+            [firm.credit_code, "2021", "Medium"],
+            [firm.credit_code, "2022", ""],
+        ],
+    )
+    outcome = run_import("figures", path)
+    assert outcome.summary == "created 4, updated 0, unchanged 0, errors 0", outcome.out
+    sizes = dict(YearlyFigures.objects.values_list("year", "size_class"))
+    assert sizes == {2019: "micro", 2020: "small", 2021: "medium", 2022: ""}
+    # A year's class changes with the file; an empty cell clears it; other columns stay.
+    YearlyFigures.objects.filter(year=2021).update(revenue=Decimal("10"))
+    update = write_csv(
+        tmp_path / "update.csv",
+        [["credit_code", "year", "企业规模"], [firm.credit_code, "2021", "大型"]],
+    )
+    assert run_import("figures", update).summary == "created 0, updated 1, unchanged 0, errors 0"
+    figures = YearlyFigures.objects.get(year=2021)
+    assert (figures.size_class, figures.revenue) == ("large", Decimal("10"))
+    assert figures.get_size_class_display() == "Large"
+
+
+def test_an_unknown_size_class_is_refused_naming_the_accepted_ones(tmp_path, make_enterprise):
+    firm = make_enterprise()
+    before = snapshot()
+    path = write_csv(
+        tmp_path / "sizes.csv",
+        [["统一社会信用代码", "年份", "企业规模"], [firm.credit_code, "2020", "特大型"]],
+    )
+    outcome = run_import("figures", path)
+    assert outcome.code == 1
+    assert (
+        "line 2, column 企业规模: unknown size class; accepted: 大型、中型、小型、微型、"
+        in outcome.out
+    ), outcome.out
+    assert "(特大型)" in outcome.out
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("chinese", [False, True])
+def test_figures_with_their_size_class_go_round_trip(tmp_path, make_enterprise, chinese):
+    firm = make_enterprise(name="温州甲有限公司")
+    YearlyFigures.objects.create(enterprise=firm, year=2020, size_class="small", revenue=5)
+    YearlyFigures.objects.create(enterprise=firm, year=2021, employees=12)
+
+    def export():
+        output = tmp_path / "export.csv"
+        headers = ["--chinese-headers"] if chinese else []
+        assert run_command("export_csv", "figures", "--output", str(output), *headers).code == 0
+        return output.read_bytes()
+
+    exported = export()
+    header = exported.decode("utf-8-sig").splitlines()[0]
+    assert header.endswith(",企业规模" if chinese else ",size_class")
+    YearlyFigures.objects.all().delete()
+    path = tmp_path / "figures.csv"
+    path.write_bytes(exported)
+    assert run_import("figures", str(path)).summary.startswith("created 2,")
+    assert dict(YearlyFigures.objects.values_list("year", "size_class")) == {
+        2020: "small",
+        2021: "",
+    }
+    assert export() == exported
 
 
 def test_province_counts(tmp_path):

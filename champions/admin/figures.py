@@ -18,6 +18,18 @@ class YearlyFiguresInline(RegistryInline):
 
     model = YearlyFigures
     formset = RecentRowsFormSet
+    fields = (
+        "year",
+        "size_class",
+        "output_value",
+        "revenue",
+        "rd_spending",
+        "new_product_output",
+        "export_value",
+        "employees",
+        "national_rank",
+        "global_rank",
+    )
     ordering = ("-year",)
     extra = 0
     show_change_link = True

@@ -101,7 +101,8 @@ class Enterprise(TimeStampedModel):
 
 
 class FormerName(models.Model):
-    """A name the enterprise used before; official lists use the name of their day."""
+    """A name the enterprise used before, until the date of the change where it is known;
+    official lists use the name of their day."""
 
     enterprise = models.ForeignKey(
         Enterprise,
@@ -111,6 +112,14 @@ class FormerName(models.Model):
     )
     name = models.CharField(_("former name"), max_length=200)
     name_key = models.CharField(_("matching key"), max_length=200, db_index=True, editable=False)
+    # Written by ``champions.services.enterprises`` when the firm is renamed; empty for a former
+    # name known without its date (an old list, a register that does not say).
+    until = models.DateField(
+        _("used until"),
+        null=True,
+        blank=True,
+        help_text=_("The date the enterprise changed this name; empty when it is not known."),
+    )
 
     history = HistoricalRecords(bases=[HistoryImportRun], excluded_fields=["name_key"])
 

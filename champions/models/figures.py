@@ -22,6 +22,16 @@ NON_NEGATIVE_FIGURES = (
 )
 
 
+class SizeClass(models.TextChoices):
+    """The SME size class (中小企业划型) of the Ministry's classification rules: a firm's class
+    follows its employees and revenue of the year, so it is one of the yearly figures."""
+
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
 class YearlyFigures(TimeStampedModel):
     """One enterprise's figures for one year. Confidential: public pages show aggregates only."""
 
@@ -43,6 +53,9 @@ class YearlyFigures(TimeStampedModel):
     )
     global_rank = models.PositiveSmallIntegerField(
         _("global market-share rank of the main product"), null=True, blank=True
+    )
+    size_class = models.CharField(
+        _("SME size class"), max_length=6, choices=SizeClass.choices, blank=True
     )
 
     history = HistoricalRecords(bases=[HistoryImportRun])
