@@ -15,7 +15,7 @@ REVIEWER = "Reviewer"
 VIEWER = "Viewer"
 
 #: Models whose rows are written only by services, never through a form.
-_SERVICE_WRITTEN = {"stagemove", "importrun"}
+_SERVICE_WRITTEN = {"stagemove", "importrun", "designationevent"}
 
 
 def _registry_models(app_config):

@@ -1,6 +1,8 @@
 """A small registry made in the tests themselves, and staff users of each group, for the admin.
 
-Nothing here depends on ``load_demo``: each test builds exactly the rows it needs.
+Nothing here depends on ``load_demo``: each test builds exactly the rows it needs. Titles are
+made as the registry makes them, through ``champions.services.designations``: a title's status
+is never typed.
 """
 
 import datetime
@@ -16,10 +18,12 @@ from champions.history import recording_import_run
 from champions.models import (
     Batch,
     Designation,
+    EventKind,
     Expert,
     FormerName,
     ImportRun,
     Industry,
+    Notice,
     Organisation,
     ProvinceCount,
     Recommendation,
@@ -29,6 +33,7 @@ from champions.models import (
     Tier,
     YearlyFigures,
 )
+from champions.services.designations import award
 from champions.services.recommendations import move
 
 PASSWORD = "pw-for-tests"
@@ -57,9 +62,24 @@ def make_sample(make_enterprise, national_batch):
         founded=1998,
     )
     former_name = FormerName.objects.create(enterprise=enterprise, name="瓯海旧名阀门（集团）厂")
-    designation = Designation.objects.create(
-        enterprise=enterprise, tier=national_batch.tier, batch=national_batch, year=2021
+    notice = Notice.objects.create(
+        title="第六批制造业单项冠军示例名单",
+        document="工信部联企业函〔2021〕999号",
+        authority="工业和信息化部",
+        published_on=datetime.date(2021, 11, 20),
+        kind=EventKind.AWARD,
+        tier=national_batch.tier,
+        batch=national_batch,
     )
+    designation = award(
+        enterprise,
+        national_batch.tier,
+        batch=national_batch,
+        year=2021,
+        happened_on=notice.published_on,
+        notice=notice,
+    )
+    event = designation.events.get()
     other = make_enterprise(name="乐清示例电气有限公司")
     recommendation = Recommendation.objects.create(enterprise=other, batch=national_batch)
     stage_move = move(recommendation, "nominated", note="第一次推荐")
@@ -94,6 +114,8 @@ def make_sample(make_enterprise, national_batch):
         enterprise=enterprise,
         former_name=former_name,
         designation=designation,
+        notice=notice,
+        event=event,
         recommendation=recommendation,
         stage_move=stage_move,
         organisation=organisation,
@@ -112,6 +134,8 @@ def make_sample(make_enterprise, national_batch):
         Batch: (national_batch, "2021"),
         type(enterprise): (enterprise, "示例泵阀"),
         Designation: (designation, "示例泵阀"),
+        Notice: (notice, "〔2021〕999号"),
+        type(event): (event, "示例泵阀"),
         Recommendation: (recommendation, "乐清示例"),
         type(stage_move): (stage_move, "乐清示例"),
         Organisation: (organisation, "工业经济"),

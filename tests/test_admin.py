@@ -24,16 +24,19 @@ from champions.admin.common import INLINE_ROWS, HistoryAdmin, ReadOnlyAdmin
 from champions.models import (
     Batch,
     Designation,
+    DesignationEvent,
     Enterprise,
     Expert,
     FormerName,
     ImportRun,
+    Notice,
     Organisation,
     Recommendation,
     Seminar,
     StageMove,
     YearlyFigures,
 )
+from champions.services.designations import award
 from champions.services.recommendations import move
 from tests.admin_helpers import (
     admin_url,
@@ -43,6 +46,7 @@ from tests.admin_helpers import (
     make_sample,
     management_form,
     opened,
+    posted_back,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +58,8 @@ LARGE_TABLES = {
     Enterprise,
     Batch,
     Designation,
+    DesignationEvent,
+    Notice,
     Recommendation,
     StageMove,
     Expert,
@@ -142,6 +148,7 @@ def test_no_form_lists_a_large_table_in_a_select_box(admin_user, sample):
         ("enterprise", "batch"),  # the designations inline
         ("designation", "enterprise"),
         ("designation", "batch"),
+        ("notice", "batch"),
         ("recommendation", "enterprise"),
         ("recommendation", "batch"),
         ("yearlyfigures", "enterprise"),
@@ -210,7 +217,13 @@ def test_enterprise_page_shows_latest_inline_rows_and_links_to_all(
 ):
     enterprise = make_enterprise()
     batches = Batch.objects.bulk_create(
-        Batch(tier=single_champion, number=number, year=1990 + number)
+        # ``bulk_create`` skips ``save``, which sets the year the batch is named by.
+        Batch(
+            tier=single_champion,
+            number=number,
+            year=1990 + number,
+            key_year=Batch.key_year_for(single_champion, 1990 + number),
+        )
         for number in range(1, INLINE_ROWS + 11)
     )
 
@@ -242,29 +255,45 @@ def test_enterprise_inline_edit_saves_designation_and_records_user(
     admin_client, admin_user, make_enterprise, national_batch, lucheng
 ):
     enterprise = make_enterprise()
-    data = enterprise_form_data(enterprise.name, lucheng, enterprise.credit_code)
-    data.update(opened(enterprise))
-    designation = {"tier": national_batch.tier_id, "batch": national_batch.pk, "year": 2021}
+    designation = award(enterprise, national_batch.tier, batch=national_batch, year=2021)
+    url = admin_url(Enterprise, "change", enterprise.pk)
+    data = posted_back(admin_client.get(url))
     data.update(
+        {"designations-0-product": "高压阀门"},
         **management_form("former_names", 0, [{"name": "旧名（甲）"}, {"name": "旧名(甲)"}]),
-        **management_form("designations", 0, [{**designation, "status": "final"}]),
         **management_form("figures", 0, [{"year": 2020, "output_value": "120000"}]),
     )
-    response = admin_client.post(
-        admin_url(Enterprise, "change", enterprise.pk), data, headers={"accept-language": "en"}
-    )
+    response = admin_client.post(url, data, headers={"accept-language": "en"})
     # Two spellings of one former name are refused together, before the database sees them.
     assert response.status_code == 200
     assert "This former name is already listed." in response.content.decode()
-    assert not Designation.objects.exists()
+    designation.refresh_from_db()
+    assert designation.product == ""
 
     data.update(management_form("former_names", 0, [{"name": "旧名（甲）"}]))
-    response = admin_client.post(admin_url(Enterprise, "change", enterprise.pk), data)
+    response = admin_client.post(url, data)
     assert response.status_code == 302
-    designation = Designation.objects.get(enterprise=enterprise)
-    assert designation.history.get().history_user == admin_user
+    designation.refresh_from_db()
+    assert (designation.product, designation.status) == ("高压阀门", "final")
+    assert designation.history.latest().history_user == admin_user
     assert YearlyFigures.objects.get(enterprise=enterprise).output_value == 120000
     assert enterprise.former_names.get().name_key == "旧名(甲)"
+
+
+def test_enterprise_inline_adds_no_bare_title_but_links_to_the_add_page(
+    admin_client, make_enterprise, national_batch
+):
+    """A title is added with its first event, on its own add page, never as a bare row."""
+    enterprise = make_enterprise()
+    award(enterprise, national_batch.tier, batch=national_batch, year=2021)
+    response = admin_client.get(admin_url(Enterprise, "change", enterprise.pk))
+    shown = next(
+        f for f in response.context["inline_admin_formsets"] if f.opts.model is Designation
+    )
+    assert not shown.has_add_permission
+    assert f"{admin_url(Designation, 'add')}?enterprise={enterprise.pk}" in (
+        response.content.decode()
+    )
 
 
 def test_stamps_are_shown_read_only(admin_client, sample):
@@ -274,26 +303,58 @@ def test_stamps_are_shown_read_only(admin_client, sample):
     assert "created_at" not in response.context["adminform"].form.fields
 
 
-def test_designation_shows_suggested_valid_until(admin_client, sample):
-    response = admin_client.get(admin_url(Designation, "change", sample.designation.pk))
-    with translation.override("zh-hans"):
-        hint = formats.date_format(datetime.date(2023, 12, 31))
-    assert sample.designation.suggested_valid_until == datetime.date(2023, 12, 31)
-    assert hint in response.content.decode()
+def test_designation_shows_its_derived_standing_read_only(admin_client, sample):
+    """The status, days held and list are the events': shown, never fields of the form."""
+    response = admin_client.get(
+        admin_url(Designation, "change", sample.designation.pk), headers={"accept-language": "en"}
+    )
+    form = response.context["adminform"].form
+    for name in ("status", "held_from", "valid_until", "banned_until", "document", "source"):
+        assert name not in form.fields
+    page = response.content.decode()
+    # Awarded on 2021-11-20 for three years, with no review recorded since.
+    assert sample.designation.valid_until == datetime.date(2024, 11, 19)
+    assert sample.designation.status == "final"
+    assert "Term ended, review not recorded" in page
+    with translation.override("en"):
+        assert formats.date_format(datetime.date(2024, 11, 19)) in page
+    assert "工信部联企业函〔2021〕999号" in page
+    assert "suggested" not in page
+
+
+def designation_add_data(sample, **changes):
+    return {
+        "enterprise": sample.enterprise.pk,
+        "tier": sample.tier.pk,
+        "batch": sample.batch.pk,
+        "year": 2021,
+        "product": "",
+        "product_class": "",
+        "event_kind": "award",
+        "event_date": "2021-11-20",
+        "event_note": "",
+        **changes,
+    }
 
 
 def test_designation_batch_must_belong_to_its_tier(admin_client, sample, provincial_batch):
-    data = {
-        "enterprise": sample.enterprise.pk,
-        "tier": sample.tier.pk,
-        "batch": provincial_batch.pk,
-        "year": 2021,
-        "status": "final",
-    }
+    data = designation_add_data(sample, batch=provincial_batch.pk)
     response = admin_client.post(admin_url(Designation, "add"), data)
     assert response.status_code == 200
     assert "batch" in response.context["adminform"].form.errors
     assert Designation.objects.count() == 1
+
+
+def test_designation_added_twice_is_refused_on_the_form(admin_client, sample):
+    response = admin_client.post(
+        admin_url(Designation, "add"),
+        designation_add_data(sample),
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert "This title is already recorded" in response.content.decode()
+    assert Designation.objects.count() == 1
+    assert DesignationEvent.objects.count() == 1
 
 
 # The recommendation workflow ------------------------------------------------------------------

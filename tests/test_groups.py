@@ -15,6 +15,7 @@ from tests.admin_helpers import (
     make_member,
     make_sample,
     opened,
+    posted_back,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +51,17 @@ def move_by_action(client, recommendation, target):
 
 
 def designation_form_data(sample, **changes):
+    """The add form of a title: the title, and its first event."""
     return {
         "enterprise": sample.enterprise.pk,
         "tier": sample.tier.pk,
         "batch": sample.batch.pk,
         "year": 2021,
-        "status": "final",
+        "product": "",
+        "product_class": "",
+        "event_kind": "award",
+        "event_date": "2021-11-20",
+        "event_note": "",
         **changes,
     }
 
@@ -90,11 +96,20 @@ class TestDataEntry:
         response = client.post(admin_url(Designation, "add"), designation_form_data(sample))
         assert response.status_code == 302
         designation = Designation.objects.get()
-        data = {**designation_form_data(sample, status="review_passed"), **opened(designation)}
-        response = client.post(admin_url(Designation, "change", designation.pk), data)
+        assert designation.status == "final"
+        url = admin_url(Designation, "change", designation.pk)
+        data = {
+            **posted_back(client.get(url)),
+            "product_class": "3443",
+            **opened(designation),
+        }
+        assert client.post(url, data).status_code == 302
+        # The status changes with an event, through the title's "add an event" form.
+        review = {"kind": "review_result", "happened_on": "2024-10-08", "outcome": "passed"}
+        response = client.post(admin_url(Designation, "event", designation.pk), review)
         assert response.status_code == 302
         designation.refresh_from_db()
-        assert designation.status == "review_passed"
+        assert (designation.product_class, designation.status) == ("3443", "review_passed")
 
     def test_cannot_delete(self, client, sample):
         for obj in (sample.enterprise, sample.designation, sample.recommendation):

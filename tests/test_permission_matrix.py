@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from champions.groups import DATA_ENTRY, REVIEWER, VIEWER
-from champions.models import ImportRun, Recommendation, StageMove
+from champions.models import Designation, DesignationEvent, ImportRun, Recommendation, StageMove
 from tests.admin_helpers import admin_url, make_member, make_sample
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +19,9 @@ REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "champions"),
     key=lambda model: model._meta.model_name,
 )
-#: Rows written only by services (the workflow, the importer): nobody adds or edits them by hand.
-SERVICE_WRITTEN = {StageMove, ImportRun}
+#: Rows written only by services (the workflow, the importer, the title events): nobody adds or
+#: edits them by hand (a title's events are recorded through its "add an event" form).
+SERVICE_WRITTEN = {StageMove, ImportRun, DesignationEvent}
 NO_GROUP = "no group"
 
 
@@ -106,6 +107,20 @@ def test_matrix_move_a_recommendation(sample, group, allowed):
     assert recommendation.stage == ("province_passed" if allowed else "nominated")
     if not allowed:
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("group", "allowed"),
+    [(DATA_ENTRY, True), (REVIEWER, False), (VIEWER, False), (NO_GROUP, False)],
+)
+def test_matrix_add_an_event_to_a_title(sample, group, allowed):
+    """Events are recorded through the title's "add an event" form: change_designation."""
+    client = client_for(group)
+    url = admin_url(Designation, "event", sample.designation.pk)
+    assert client.get(url).status_code == (200 if allowed else 403)
+    data = {"kind": "revocation", "happened_on": "2022-03-01"}
+    assert client.post(url, data).status_code == (302 if allowed else 403)
+    assert sample.designation.events.count() == (2 if allowed else 1)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import designations, enterprises, figures, imports, recommendations, reference, seminars
+from . import (
+    designations,
+    enterprises,
+    figures,
+    imports,
+    notices,
+    recommendations,
+    reference,
+    seminars,
+)
 
 admin.site.site_header = _("Champions registry")
 admin.site.site_title = _("Champions registry")
@@ -14,6 +23,7 @@ __all__ = [
     "enterprises",
     "figures",
     "imports",
+    "notices",
     "recommendations",
     "reference",
     "seminars",

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -14,9 +15,10 @@ from ..models import (
     Tier,
     YearlyFigures,
 )
+from ..services.enterprises import rename
 from ..text import name_key
 from .common import HistoryAdmin, RegistryInline, related_list_links
-from .designations import DesignationInline
+from .designations import DesignationInline, TitleTimelines
 from .figures import YearlyFiguresInline
 from .recommendations import RecommendationInline
 
@@ -24,11 +26,16 @@ from .recommendations import RecommendationInline
 class FormerNamesFormSet(BaseInlineFormSet):
     """Refuses two former names with the same matching key before the database does.
 
-    The key is not a form field, so the form's own constraint check cannot see it.
+    The key is not a form field, so the form's own constraint check cannot see it. A new row
+    giving the name the firm is being renamed from is left to the rename service, which records
+    it with the date of the change (``EnterpriseAdmin.save_model``); a new row giving the name
+    the firm keeps is refused.
     """
 
     def clean(self):
         super().clean()
+        stored = self.instance.pk and type(self.instance).objects.get(pk=self.instance.pk).name_key
+        renamed = stored and name_key(self.data.get("name", "")) != stored
         seen = set()
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -37,13 +44,18 @@ class FormerNamesFormSet(BaseInlineFormSet):
             key = name_key(data["name"])
             if key in seen:
                 form.add_error("name", _("This former name is already listed."))
+            elif key == stored and form.instance.pk is None:
+                if renamed:
+                    data["DELETE"] = True  # the rename records it
+                    continue
+                form.add_error("name", _("This is the enterprise's current name."))
             seen.add(key)
 
 
 class FormerNameInline(RegistryInline):
     model = FormerName
     formset = FormerNamesFormSet
-    fields = ("name",)
+    fields = ("name", "until")
     extra = 0
 
 
@@ -68,7 +80,7 @@ class TierHeldFilter(admin.SimpleListFilter):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(HistoryAdmin):
+class EnterpriseAdmin(TitleTimelines, HistoryAdmin):
     list_display = ("name", "credit_code", "region", "industry", "founded")
     list_select_related = ("region", "industry")
     list_filter = ("region", "industry", TierHeldFilter)
@@ -76,6 +88,14 @@ class EnterpriseAdmin(HistoryAdmin):
     enterprise_path = ""
     readonly_fields = ("related_records",)
     inlines = (FormerNameInline, DesignationInline, RecommendationInline, YearlyFiguresInline)
+
+    def save_model(self, request, obj, form, change):
+        """A change of name goes through the rename service: the old name is kept as a former
+        name, dated today, and saved with the form's other changes in one history record."""
+        if change and "name" in form.changed_data:
+            rename(obj, obj.name, on=timezone.localdate(), user=request.user)
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("all related records"))
     def related_records(self, enterprise):
