@@ -4,12 +4,31 @@ It reproduces the headline figures of DESIGN.md (Wenzhou, July 2021) exactly, as
 ``champions.summary`` computes them. Every firm's name starts with 示例 ("sample") and every source,
 document number and note says 示例数据, so no sample row can pass for an official list.
 
+Titles come as they do in real use: from published lists. Each list of the plan (a batch's
+publicity, award, review publicity, review result or revocation) is a ``Notice`` with its issuing
+authority, a made-up document number marked 示例数据 and its date, and each title it names gets
+one event from it; the status and days held of each title are derived from its events by
+``champions.services.designations`` (the rules of ``champions.lifecycle``), never typed here.
+
+The dates are counted back in days from the day the data set is loaded (``load_demo(today=...)``;
+by default the day the sample data already in the database were loaded on, else today), so that
+the figures are the same whenever it is loaded: every title the headlines count was awarded more
+than a year before that day and, in a tier with a validity, awarded or passed its last review
+less than that validity before it, so that it holds on that day and at the end of the year
+before; the titles of other states (revoked with a ban running, failed at review, a term ended
+with no review result recorded — staff work —, left out of a pool) ended more than a year before
+it, and a batch still on its publicity list is held on neither. The 6th batch of single
+champions is under way (nominated two months before the load day), the yearly figures are those
+of the two years before the load day's, and the seminar is the one of 12 July 2021.
+
 Loading only adds rows whose natural key (credit code; enterprise, tier, batch and product; …) is
-not in the database yet and never touches rows that are, so a second run changes nothing and staff
-edits survive. Firms, titles and figures are bulk-inserted (with their history rows) to load
-~10,000 firms in seconds; recommendations go through ``champions.services.recommendations`` so that
-every stage move is recorded and approvals create their designations as they do in real use.
-Random choices come from generators with fixed seeds: every run plans the same rows.
+not in the database yet and never touches rows that are: a title already there gets no new
+events, so a second run changes nothing and staff edits survive. Firms, notices, titles, their
+events and figures are bulk-inserted (with their history rows) to load ~10,000 firms in seconds,
+each title's standing derived before it is inserted so that its history row shows it;
+recommendations go through ``champions.services.recommendations`` so that every stage move is
+recorded and approvals complete their titles as they do in real use. Random choices come from
+generators with fixed seeds: every run plans the same rows.
 """
 
 import datetime
@@ -19,23 +38,30 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from . import lifecycle
 from .cache import data_changed
 from .models import (
     Batch,
     Designation,
+    DesignationEvent,
     Enterprise,
+    EventKind,
     Expert,
     FormerName,
+    Notice,
     Organisation,
     ProvinceCount,
     Recommendation,
     Seminar,
     Target,
+    Tier,
     YearlyFigures,
 )
-from .services.designations import record_designation
+from .models.designations import product_key
+from .services import designations as titles
 from .services.recommendations import move
 from .text import name_key
 from .validators import credit_code_check_character
@@ -45,16 +71,17 @@ SAMPLE_LABEL = "示例数据"
 SAMPLE_SOURCE = "示例数据（sample data），并非官方公布的名单"
 CITY = "330300"
 PROVINCE = "330000"
-#: The year the sample figures are as of (the seed article appeared in July 2021).
-AS_OF_YEAR = 2021
 CHANGE_REASON = "load_demo"
 INSERT_BATCH_SIZE = 500
 
-FINAL = Designation.Status.FINAL
-REVIEW_PASSED = Designation.Status.REVIEW_PASSED
-PUBLICIZED = Designation.Status.PUBLICIZED
-LAPSED = Designation.Status.LAPSED
-REVOKED = Designation.Status.REVOKED
+PUBLICITY = EventKind.PUBLICITY
+AWARD = EventKind.AWARD
+REVIEW_PUBLICITY = EventKind.REVIEW_PUBLICITY
+REVIEW_RESULT = EventKind.REVIEW_RESULT
+REVOCATION = EventKind.REVOCATION
+PASSED = DesignationEvent.Outcome.PASSED
+FAILED = DesignationEvent.Outcome.FAILED
+NOT_APPLIED = DesignationEvent.Outcome.NOT_APPLIED
 
 
 # --- Where the sample firms are and what they make --------------------------------------------
@@ -157,8 +184,7 @@ TRADE_NAME_CHARACTERS = (
 ENTERPRISE_COUNT = 10_265
 #: Firms with yearly figures: everyone above the specialized-and-innovative cultivation list.
 FIGURE_SERIALS = range(0, 290)
-FIGURE_YEARS = (2019, 2020)
-#: The new-product output rate of the latest year with figures (2020), as the article gives it.
+#: The new-product output rate of the latest year with figures, as the article gives it.
 NEW_PRODUCT_OUTPUT_RATE = Decimal("0.381")
 #: First (set) equipment: these firms hold one product each, the first ``FIRST_SET_DOUBLES`` two.
 FIRST_SET_HOLDERS = range(20, 115)
@@ -167,73 +193,150 @@ FIRST_SET_DOUBLES = 18
 FIRST_SET_PER_BATCH = (35, 38, 40)
 SEMINAR_PARTICIPANTS = (*range(0, 6), *range(22, 30))
 
-# Tier, number, year and the day the list was announced (``None``: not yet final).
-BATCHES = (
-    ("single_champion", 1, 2016, datetime.date(2016, 11, 30)),
-    ("single_champion", 2, 2017, datetime.date(2017, 11, 30)),
-    ("single_champion", 3, 2018, datetime.date(2018, 11, 30)),
-    ("single_champion", 4, 2019, datetime.date(2019, 11, 30)),
-    ("single_champion", 5, 2020, datetime.date(2020, 11, 30)),
-    ("single_champion", 6, 2021, None),
-    ("single_champion_product", 2, 2017, datetime.date(2017, 11, 30)),
-    ("single_champion_product", 3, 2018, datetime.date(2018, 11, 30)),
-    ("single_champion_product", 4, 2019, datetime.date(2019, 11, 30)),
-    ("single_champion_product", 5, 2020, datetime.date(2020, 11, 30)),
-    ("little_giant", 1, 2019, datetime.date(2019, 6, 10)),
-    ("little_giant", 2, 2020, datetime.date(2020, 11, 30)),
-    ("little_giant", 3, 2021, datetime.date(2021, 7, 15)),
-    ("champion_pool", 1, 2019, datetime.date(2019, 9, 30)),
-    ("champion_pool", 2, 2021, datetime.date(2021, 5, 31)),
-    ("hidden_champion", 1, 2019, datetime.date(2019, 12, 20)),
-    ("hidden_champion", 2, 2020, datetime.date(2020, 12, 20)),
-    ("hidden_champion", 3, 2021, None),
-    ("hidden_champion_cultivation", 1, 2020, datetime.date(2020, 8, 31)),
-    ("hidden_champion_cultivation", 2, 2021, datetime.date(2021, 6, 30)),
-    ("specialized_cultivation", 1, 2019, datetime.date(2019, 10, 31)),
-    ("specialized_cultivation", 2, 2020, datetime.date(2020, 10, 31)),
-    ("specialized_cultivation", 3, 2021, datetime.date(2021, 6, 30)),
-    ("first_set", 1, 2019, datetime.date(2019, 12, 31)),
-    ("first_set", 2, 2020, datetime.date(2020, 12, 31)),
-    ("first_set", 3, 2021, datetime.date(2021, 6, 30)),
+#: Days from the recommendation deadline to the award list (30 April to 30 November).
+DEADLINE_BEFORE_AWARD = 214
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A batch and the lists it published, dated in days before the load day.
+
+    ``lists`` are ``(kind, days before)``; a batch without an award list is not decided yet.
+    The batch's year is that of its recommendation deadline, ``deadline`` days before the load day
+    (by default ``DEADLINE_BEFORE_AWARD`` before its award).
+    """
+
+    tier: str
+    number: int
+    lists: tuple = ()
+    deadline: int | None = None
+
+    def days_before(self, kind):
+        return dict(self.lists).get(kind)
+
+    @property
+    def deadline_days(self):
+        if self.deadline is not None:
+            return self.deadline
+        return self.days_before(AWARD) + DEADLINE_BEFORE_AWARD
+
+
+# Every title the headlines count was awarded 380 days or more before the load day, and awarded or
+# passed its last review at most 1,060 days before it, so that it holds on that day and at the end
+# of the year before (and its batch's year is the year before or earlier), inside a three-year
+# validity whether its tier has one or none; every title of another state ended more than 366
+# days before the load day, so that it holds on neither, with or without a validity (but for the
+# term ended with no review result, which takes one: the hidden champions have it).
+BATCH_PLANS = (
+    # Older single champions passed their review just before their term ended; the 3rd batch's
+    # review was publicized first.
+    BatchPlan("single_champion", 1, ((AWARD, 1860), (REVIEW_RESULT, 790))),
+    BatchPlan("single_champion", 2, ((AWARD, 1495), (REVIEW_RESULT, 425))),
+    BatchPlan("single_champion", 3, ((AWARD, 1130), (REVIEW_PUBLICITY, 110), (REVIEW_RESULT, 60))),
+    BatchPlan("single_champion", 4, ((AWARD, 765),)),
+    BatchPlan("single_champion", 5, ((AWARD, 400),)),
+    # Under way: nominated 60 days before the load day, reported to the ministry 18 days before.
+    BatchPlan("single_champion", 6, deadline=46),
+    BatchPlan("single_champion_product", 2, ((AWARD, 1495), (REVIEW_RESULT, 425))),
+    BatchPlan(
+        "single_champion_product", 3, ((AWARD, 1130), (REVIEW_PUBLICITY, 110), (REVIEW_RESULT, 60))
+    ),
+    BatchPlan("single_champion_product", 4, ((AWARD, 765),)),
+    BatchPlan("single_champion_product", 5, ((AWARD, 400),)),
+    # The 1st batch's term ends a month after the load day: its review is on publicity.
+    BatchPlan("little_giant", 1, ((AWARD, 1060), (REVIEW_PUBLICITY, 25))),
+    BatchPlan("little_giant", 2, ((AWARD, 700),)),
+    BatchPlan("little_giant", 3, ((AWARD, 400),)),
+    BatchPlan("champion_pool", 1, ((AWARD, 1600), (REVIEW_RESULT, 450))),
+    BatchPlan("champion_pool", 2, ((AWARD, 600),)),
+    BatchPlan("hidden_champion", 1, ((AWARD, 1500), (REVIEW_RESULT, 420))),
+    BatchPlan("hidden_champion", 2, ((AWARD, 700),)),
+    BatchPlan("hidden_champion", 3, ((PUBLICITY, 20),), deadline=200),
+    BatchPlan("hidden_champion_cultivation", 1, ((AWARD, 900),)),
+    BatchPlan("hidden_champion_cultivation", 2, ((AWARD, 500),)),
+    BatchPlan("specialized_cultivation", 1, ((AWARD, 1050), (REVOCATION, 500))),
+    BatchPlan("specialized_cultivation", 2, ((AWARD, 850),)),
+    BatchPlan("specialized_cultivation", 3, ((AWARD, 450),)),
+    BatchPlan("first_set", 1, ((AWARD, 1050),)),
+    BatchPlan("first_set", 2, ((AWARD, 740),)),
+    BatchPlan("first_set", 3, ((AWARD, 380),)),
 )
+BATCH_PLAN = {(plan.tier, plan.number): plan for plan in BATCH_PLANS}
+#: The batch whose award dates the data set already loaded (``loaded_on``).
+ANCHOR = BATCH_PLANS[0]
+
+#: Made-up document series of each programme's lists (the real ones look alike, the numbers
+#: are not theirs): the single champion lists name enterprises and products together.
+DOCUMENT_SERIES = {
+    "single_champion": "工信部产业",
+    "single_champion_product": "工信部产业",
+    "little_giant": "工信厅企业函",
+    "hidden_champion": "浙经信企业",
+    "specialized_cultivation": "浙经信中小",
+    "first_set": "浙经信技术",
+    "hidden_champion_cultivation": "温经信企业",
+    "champion_pool": "温经信产业",
+}
+#: What a list of each kind is called, after the tier and batch.
+LIST_TITLES = {
+    PUBLICITY: "名单公示",
+    AWARD: "名单",
+    REVIEW_PUBLICITY: "复核结果公示",
+    REVIEW_RESULT: "复核结果",
+    REVOCATION: "撤销资格名单",
+}
 
 
 @dataclass(frozen=True)
 class Grant:
-    """Titles taken straight from a published list, without a recommendation history."""
+    """Titles taken straight from published lists, without a recommendation history: each of
+    ``events`` (``(kind, outcome)``) is an event from its batch's list of that kind. ``held``:
+    the headline figures count them."""
 
     tier: str
     batch: int
     serials: range
-    status: str = FINAL
-    valid_until: datetime.date | None = None
+    events: tuple = ((AWARD, ""),)
+    held: bool = True
 
 
 GRANTS = (
-    Grant("little_giant", 1, range(10, 13)),
+    # On the review publicity of the 1st batch: still counted.
+    Grant("little_giant", 1, range(10, 13), ((AWARD, ""), (REVIEW_PUBLICITY, ""))),
     Grant("little_giant", 2, range(13, 19)),
     Grant("little_giant", 3, range(19, 31)),
-    Grant("champion_pool", 1, range(10, 70)),
-    # Left the pool when their term ended: not counted.
-    Grant("champion_pool", 1, range(130, 138), LAPSED, datetime.date(2020, 12, 31)),
+    Grant("champion_pool", 1, range(10, 70), ((AWARD, ""), (REVIEW_RESULT, PASSED))),
+    # Left the pool at its review: not counted.
+    Grant("champion_pool", 1, range(130, 138), ((AWARD, ""), (REVIEW_RESULT, NOT_APPLIED)), False),
     Grant("champion_pool", 2, range(70, 130)),
-    Grant("hidden_champion", 1, range(90, 120)),
+    Grant("hidden_champion", 1, range(90, 120), ((AWARD, ""), (REVIEW_RESULT, PASSED))),
+    # Failed the review, so the title ended with its term: not counted.
+    Grant("hidden_champion", 1, range(160, 161), ((AWARD, ""), (REVIEW_RESULT, FAILED)), False),
+    # Not on the review list: its term ended with no review result recorded (staff work to do).
+    Grant("hidden_champion", 1, range(161, 162), held=False),
     Grant("hidden_champion", 2, range(120, 150)),
     # Still on the publicity list: not counted.
-    Grant("hidden_champion", 3, range(150, 160), PUBLICIZED),
+    Grant("hidden_champion", 3, range(150, 160), ((PUBLICITY, ""),), False),
     Grant("hidden_champion_cultivation", 1, range(150, 220)),
     Grant("hidden_champion_cultivation", 2, range(220, 290)),
     Grant("specialized_cultivation", 1, range(150, 3150)),
     Grant("specialized_cultivation", 2, range(3150, 6650)),
     Grant("specialized_cultivation", 3, range(6650, 10_255)),
-    # Struck off the list: not counted.
-    Grant("specialized_cultivation", 1, range(10_255, ENTERPRISE_COUNT), REVOKED),
+    # Struck off the list, with a ban on applying again: not counted.
+    Grant(
+        "specialized_cultivation",
+        1,
+        range(10_255, ENTERPRISE_COUNT),
+        ((AWARD, ""), (REVOCATION, "")),
+        False,
+    ),
 )
 
 
 @dataclass(frozen=True)
 class Nomination:
-    """A recommendation, moved through the workflow up to ``reached`` (then rejected, if so)."""
+    """A recommendation, moved through the workflow up to ``reached`` (then rejected, if so).
+    An approved one holds the title from every list of its batch (a review passed)."""
 
     serial: int
     tier: str
@@ -253,26 +356,27 @@ NOMINATIONS = (
     ),
     Nomination(9, "single_champion", 5, Stage.SUBMITTED, rejected=True),
     Nomination(10, "single_champion_product", 4, Stage.NOMINATED, rejected=True),
-    # The 6th batch as of July 2021: nine reported to the ministry, three turned down early.
+    # The 6th batch: nine reported to the ministry, three turned down early.
     *(Nomination(serial, "single_champion", 6, Stage.SUBMITTED) for serial in range(10, 19)),
     *(
         Nomination(serial, "single_champion", 6, Stage.NOMINATED, rejected=True)
         for serial in range(19, 22)
     ),
 )
+#: The batch the province's comparison counts the nominations of.
+CURRENT_BATCH = BATCH_PLAN["single_champion", 6]
 
-#: Day of the batch's year each stage is reached; a rejection is dated like the stage it missed.
+#: Days before its batch's recommendation deadline (negative: after it) each stage is reached,
+#: but for the last two, which count from the award list; a rejection is dated like the stage it
+#: missed.
 STAGE_DAYS = {
-    Stage.NOMINATED: (4, 16),
-    Stage.PROVINCE_PASSED: (5, 14),
-    Stage.SUBMITTED: (5, 28),
-    Stage.PUBLICIZED: (10, 20),
-    Stage.APPROVED: (11, 30),
+    Stage.NOMINATED: 14,
+    Stage.PROVINCE_PASSED: -14,
+    Stage.SUBMITTED: -28,
 }
-#: Titles older than one review period had passed their review (复核) by 2021.
-REVIEWED_BEFORE = 2019
+STAGE_DAYS_BEFORE_AWARD = {Stage.PUBLICIZED: 41, Stage.APPROVED: 0}
 
-#: Output value in 2020 (万元) by serial, top of the ladder first: (serials, low, high).
+
 OUTPUT_BANDS = (
     (range(0, 3), 1_000_000, 2_000_000),
     (range(3, 10), 150_000, 800_000),
@@ -340,14 +444,79 @@ EXPERTS = (
 )
 
 
+# --- Dates: the plan on a load day -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The dates of the plan when the data set is loaded on ``today``."""
+
+    today: datetime.date
+
+    def before(self, days):
+        return self.today - datetime.timedelta(days=days)
+
+    def batch_year(self, plan):
+        return self.before(plan.deadline_days).year
+
+    def list_day(self, plan, kind):
+        days = plan.days_before(kind)
+        return None if days is None else self.before(days)
+
+    @property
+    def figure_years(self):
+        """The years with figures: the two before the load day's."""
+        return (self.today.year - 2, self.today.year - 1)
+
+    def stage_day(self, plan, stage):
+        """The day a recommendation of the batch of ``plan`` reaches ``stage``."""
+        if stage in STAGE_DAYS:
+            return self.before(plan.deadline_days + STAGE_DAYS[stage])
+        return self.before(plan.days_before(AWARD) + STAGE_DAYS_BEFORE_AWARD[stage])
+
+
+def document_number(tier, year, sequence):
+    """A made-up document number in the programme's series, marked as sample data."""
+    return f"{SAMPLE_LABEL}：{DOCUMENT_SERIES[tier]}〔{year}〕{sequence}号"
+
+
+def list_document(plan, kind, day):
+    """The document number of the batch's list of ``kind``, published on ``day``."""
+    return document_number(
+        plan.tier, day.year, 100 + 10 * plan.number + lifecycle.KINDS.index(kind)
+    )
+
+
+def batch_document(plan, calendar):
+    """The batch's document: its award list's, else (not decided yet) its call for
+    recommendations'."""
+    award_day = calendar.list_day(plan, AWARD)
+    if award_day is not None:
+        return list_document(plan, AWARD, award_day)
+    return document_number(plan.tier, calendar.batch_year(plan), 100 + 10 * plan.number + 9)
+
+
 # --- Planning: what the rows should be -------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PlannedFirm:
     serial: int
-    enterprise: Enterprise
+    #: The firm's ``Enterprise`` fields (the instance is made only to insert it).
+    fields: dict
     former_names: tuple
+
+    @property
+    def name(self):
+        return self.fields["name"]
+
+    @property
+    def credit_code(self):
+        return self.fields["credit_code"]
+
+    @property
+    def main_product(self):
+        return self.fields["main_product"]
 
 
 def credit_code(county_code, serial):
@@ -357,7 +526,7 @@ def credit_code(county_code, serial):
 
 
 def plan_firms():
-    """Every sample firm in serial order: an unsaved ``Enterprise`` and its former names."""
+    """Every sample firm in serial order: its fields and former names."""
     rng = random.Random("load_demo:enterprises")
     used_names = set()
     firms = []
@@ -372,22 +541,21 @@ def plan_firms():
                 break
         used_names.add(name)
         founded = rng.randint(1984, 2000) if serial < 130 else rng.randint(1992, 2018)
-        enterprise = Enterprise(
-            name=name,
-            name_key=name_key(name),
-            credit_code=credit_code(county.code, serial),
-            region_id=county.code,
-            industry_id=industry.code,
-            main_product=rng.choice(industry.products),
-            founded=founded,
-        )
+        fields = {
+            "name": name,
+            "credit_code": credit_code(county.code, serial),
+            "region_id": county.code,
+            "industry_id": industry.code,
+            "main_product": rng.choice(industry.products),
+            "founded": founded,
+        }
         # Every 16th firm grew out of a workshop under another name.
         former = (
             (f"示例{county.short_name}{trade_name}{industry.factory_word}",)
             if serial % 16 == 3
             else ()
         )
-        firms.append(PlannedFirm(serial, enterprise, former))
+        firms.append(PlannedFirm(serial, fields, former))
     return firms
 
 
@@ -396,7 +564,7 @@ def first_set_products(firms):
     products = []
     for position, serial in enumerate(FIRST_SET_HOLDERS):
         models_made = ("A", "B") if position < FIRST_SET_DOUBLES else ("A",)
-        main_product = firms[serial].enterprise.main_product
+        main_product = firms[serial].main_product
         products += [(serial, f"{main_product}（YB-{serial:04d}{m}型）") for m in models_made]
     batch_numbers = [n for n, size in enumerate(FIRST_SET_PER_BATCH, start=1) for _ in range(size)]
     return [
@@ -405,17 +573,18 @@ def first_set_products(firms):
     ]
 
 
-def plan_figures(rng):
-    """``{year: {serial: fields}}`` for the firms with figures; 2020 meets the new-product rate."""
+def plan_figures(rng, years):
+    """``{year: {serial: fields}}`` for the firms with figures in ``years`` (oldest first); the
+    latest meets the new-product rate."""
     output_by_serial = {}
     for serials, low, high in OUTPUT_BANDS:
         for serial in serials:
             output_by_serial[serial] = rng.uniform(low, high)
-    figures = {year: {} for year in FIGURE_YEARS}
-    latest = FIGURE_YEARS[-1]
+    figures = {year: {} for year in years}
+    latest = years[-1]
     for serial in FIGURE_SERIALS:
         output = output_by_serial[serial]
-        for year in reversed(FIGURE_YEARS):
+        for year in reversed(years):
             revenue = output * rng.uniform(0.92, 1.05)
             figures[year][serial] = {
                 "output_value": money(output),
@@ -459,7 +628,7 @@ def _settle_new_product_output(rows, rate):
 def planned_in_force(tier):
     """How many the plan makes hold ``tier``: firms, or for a product tier, products."""
     approved = [n.serial for n in NOMINATIONS if n.tier == tier and n.reached == Stage.APPROVED]
-    granted = [s for g in GRANTS if g.tier == tier and g.status == FINAL for s in g.serials]
+    granted = [s for g in GRANTS if g.tier == tier and g.held for s in g.serials]
     if tier in PRODUCT_TIERS:
         return len(approved) + len(granted)
     return len({*approved, *granted})
@@ -477,18 +646,27 @@ def planned_submitted(tier, batch):
 # --- Writing ----------------------------------------------------------------------------------
 
 
+def missing(model, objects, key_fields, existing=None):
+    """Those of ``objects`` whose natural key is not in the database yet (``existing`` rows:
+    default all of ``model``'s)."""
+    rows = model._default_manager.all() if existing is None else existing
+    present = set(rows.values_list(*key_fields))
+    return [obj for obj in objects if tuple(getattr(obj, f) for f in key_fields) not in present]
+
+
+def insert(model, objects):
+    """Insert ``objects`` with their history rows; return them, with their ids."""
+    if hasattr(model, "history"):
+        return bulk_create_with_history(
+            objects, model, batch_size=INSERT_BATCH_SIZE, default_change_reason=CHANGE_REASON
+        )
+    return model._default_manager.bulk_create(objects, batch_size=INSERT_BATCH_SIZE)
+
+
 def create_missing(model, objects, key_fields):
     """Insert those of ``objects`` whose natural key is not in the database yet, with their
     history rows; rows already there are left as they are. Returns the inserted objects."""
-    existing = set(model._default_manager.values_list(*key_fields))
-    missing = [obj for obj in objects if tuple(getattr(obj, f) for f in key_fields) not in existing]
-    if hasattr(model, "history"):
-        bulk_create_with_history(
-            missing, model, batch_size=INSERT_BATCH_SIZE, default_change_reason=CHANGE_REASON
-        )
-    else:
-        model._default_manager.bulk_create(missing, batch_size=INSERT_BATCH_SIZE)
-    return missing
+    return insert(model, missing(model, objects, key_fields))
 
 
 def row_counts():
@@ -499,20 +677,45 @@ def row_counts():
     }
 
 
-def load_demo():
+def loaded_on():
+    """The load day of the sample data set already in the database, read back from the award
+    of its first batch; ``None`` when there is none (or not one this plan made)."""
+    batch = (
+        Batch.objects.filter(
+            tier_id=ANCHOR.tier,
+            number=ANCHOR.number,
+            source=SAMPLE_SOURCE,
+            announced_on__isnull=False,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if batch is None:
+        return None
+    today = batch.announced_on + datetime.timedelta(days=ANCHOR.days_before(AWARD))
+    return today if batch.document == batch_document(ANCHOR, Calendar(today)) else None
+
+
+def load_demo(today=None):
     """Add whatever of the sample data set is missing, in one transaction.
 
-    Returns ``{model: rows added}`` for every model of the registry, history tables included.
+    ``today`` is the load day the plan's dates count back from: by default the day the sample
+    data already in the database were loaded on (so that a later run completes them with the
+    same dates), else today. Returns ``{model: rows added}`` for every model of the registry,
+    history tables included.
     """
     with transaction.atomic():
+        calendar = Calendar(today or loaded_on() or timezone.localdate())
         before = row_counts()
+        tiers = Tier.objects.in_bulk({plan.tier for plan in BATCH_PLANS})
         firms = plan_firms()
         ids = _load_enterprises(firms)
-        batches = _load_batches()
-        _load_grants(firms, ids, batches)
-        _load_nominations(firms, ids, batches)
-        _load_figures(ids)
-        _load_province_counts()
+        batches = _load_batches(tiers, calendar)
+        notices = _load_notices(tiers, batches, calendar)
+        _load_grants(firms, ids, tiers, batches, notices)
+        _load_nominations(firms, ids, batches, notices, calendar)
+        _load_figures(ids, calendar)
+        _load_province_counts(calendar)
         _load_targets()
         _load_seminar(ids)
         after = row_counts()
@@ -525,13 +728,20 @@ def load_demo():
 
 def _load_enterprises(firms):
     """Create the missing firms and former names; return ``{serial: enterprise id}``."""
-    create_missing(Enterprise, [firm.enterprise for firm in firms], ["credit_code"])
     id_by_code = dict(
-        Enterprise.objects.filter(
-            credit_code__in=[f.enterprise.credit_code for f in firms]
-        ).values_list("credit_code", "id")
+        Enterprise.objects.filter(credit_code__in=[f.credit_code for f in firms]).values_list(
+            "credit_code", "id"
+        )
     )
-    ids = {firm.serial: id_by_code[firm.enterprise.credit_code] for firm in firms}
+    new = [
+        Enterprise(name_key=name_key(firm.name), **firm.fields)
+        for firm in firms
+        if firm.credit_code not in id_by_code
+    ]
+    id_by_code.update(
+        (enterprise.credit_code, enterprise.pk) for enterprise in insert(Enterprise, new)
+    )
+    ids = {firm.serial: id_by_code[firm.credit_code] for firm in firms}
     former_names = [
         FormerName(enterprise_id=ids[firm.serial], name=name, name_key=name_key(name))
         for firm in firms
@@ -541,109 +751,193 @@ def _load_enterprises(firms):
     return ids
 
 
-def _load_batches():
+def _load_batches(tiers, calendar):
     """Create the missing batches; return ``{(tier, number): batch}``."""
-    planned = [
-        Batch(
-            tier_id=tier,
-            number=number,
+    planned = {}
+    for plan in BATCH_PLANS:
+        tier = tiers[plan.tier]
+        year = calendar.batch_year(plan)
+        planned[plan.tier, plan.number] = Batch(
+            tier=tier,
+            number=plan.number,
             year=year,
-            recommendation_deadline=datetime.date(year, 4, 30),
-            announced_on=announced_on,
-            document=f"{SAMPLE_LABEL}〔{year}〕第{number}批",
+            key_year=Batch.key_year_for(tier, year),
+            recommendation_deadline=calendar.before(plan.deadline_days),
+            announced_on=calendar.list_day(plan, AWARD),
+            document=batch_document(plan, calendar),
             source=SAMPLE_SOURCE,
         )
-        for tier, number, year, announced_on in BATCHES
-    ]
-    create_missing(Batch, planned, ["tier_id", "year", "number"])
-    tiers = {tier for tier, *_rest in BATCHES}
-    return {
-        (batch.tier_id, batch.number): batch
+    key = ["tier_id", "key_year", "number"]
+    create_missing(Batch, planned.values(), key)
+    found = {
+        tuple(getattr(batch, f) for f in key): batch
         for batch in Batch.objects.filter(tier_id__in=tiers).select_related("tier")
+    }
+    return {
+        plan_key: found[tuple(getattr(batch, f) for f in key)]
+        for plan_key, batch in planned.items()
     }
 
 
-def _designation(enterprise_id, batch, product="", status=FINAL, valid_until=None):
-    return Designation(
-        enterprise_id=enterprise_id,
-        tier_id=batch.tier_id,
-        batch=batch,
-        year=batch.year,
-        product=product,
-        status=status,
-        valid_until=valid_until,
-        document=batch.document,
-        source=SAMPLE_SOURCE,
-    )
+def _load_notices(tiers, batches, calendar):
+    """Create the missing notices, one per list of the plan; return
+    ``{(tier, batch number, kind): notice}``."""
+    planned = {}
+    for plan in BATCH_PLANS:
+        tier = tiers[plan.tier]
+        for kind, _days in plan.lists:
+            day = calendar.list_day(plan, kind)
+            planned[plan.tier, plan.number, kind] = Notice(
+                authority=tier.authority,
+                title=f"{tier.name}第{plan.number}批{LIST_TITLES[kind]}（{SAMPLE_LABEL}）",
+                document=list_document(plan, kind, day),
+                published_on=day,
+                source=SAMPLE_SOURCE,
+                kind=kind,
+                tier=tier,
+                batch=batches[plan.tier, plan.number],
+            )
+    key = ["tier_id", "batch_id", "kind", "document"]
+    in_batches = Notice.objects.filter(batch__in=[batch.pk for batch in batches.values()])
+    insert(Notice, missing(Notice, planned.values(), key, in_batches))
+    found = {tuple(getattr(notice, f) for f in key): notice for notice in in_batches}
+    return {
+        plan_key: found[tuple(getattr(notice, f) for f in key)]
+        for plan_key, notice in planned.items()
+    }
 
 
-def _load_grants(firms, ids, batches):
+def _load_grants(firms, ids, tiers, batches, notices):
+    """Create the missing titles of the grants and first (set) products, each with an event from
+    each list naming it, and its standing derived from them before it is inserted."""
     planned = [
-        _designation(
-            ids[serial], batches[grant.tier, grant.batch], "", grant.status, grant.valid_until
-        )
+        (serial, grant.tier, grant.batch, "", grant.events)
         for grant in GRANTS
         for serial in grant.serials
     ]
     planned += [
-        _designation(ids[serial], batches["first_set", batch], product)
+        (serial, "first_set", batch, product, ((AWARD, ""),))
         for serial, product, batch in first_set_products(firms)
     ]
-    create_missing(Designation, planned, ["enterprise_id", "tier_id", "batch_id", "product"])
+    present = set(
+        Designation.objects.filter(batch__in=[batch.pk for batch in batches.values()]).values_list(
+            "enterprise_id", "batch_id", "product_key"
+        )
+    )
+    designations, events = [], []
+    for serial, tier, number, product, facts in planned:
+        batch = batches[tier, number]
+        if (ids[serial], batch.pk, product_key(product)) in present:
+            continue
+        designation = Designation(
+            enterprise_id=ids[serial],
+            tier=tiers[tier],
+            batch=batch,
+            year=batch.year,
+            product=product,
+            product_key=product_key(product),
+        )
+        own = sorted(
+            (
+                DesignationEvent(
+                    kind=kind,
+                    outcome=outcome,
+                    notice=notice,
+                    happened_on=notice.published_on,
+                    name_on_list=firms[serial].name,
+                    note=SAMPLE_LABEL,
+                )
+                for kind, outcome in facts
+                for notice in [notices[tier, number, kind]]
+            ),
+            key=lambda event: event.happened_on,
+        )
+        # The service's own derivation, on the unsaved title: its history row shows its standing.
+        titles._derive_onto(designation, own)
+        designations.append(designation)
+        events.append(own)
+    for designation, own in zip(insert(Designation, designations), events, strict=True):
+        for event in own:
+            event.designation = designation
+    insert(DesignationEvent, [event for own in events for event in own])
 
 
-def _stage_plan(nomination, level, year):
+def _stage_plan(nomination, plan, level, calendar):
     """``[(stage, date)]`` the nomination goes through after its draft."""
     stages = path_to(Stage.DRAFT, nomination.reached, level)
-    dated = [(stage, datetime.date(year, *STAGE_DAYS[stage])) for stage in stages]
+    dated = [(stage, calendar.stage_day(plan, stage)) for stage in stages]
     if nomination.rejected:
         missed = FUNNEL[FUNNEL.index(nomination.reached) + 1]
-        dated.append((Stage.REJECTED, datetime.date(year, *STAGE_DAYS[missed])))
+        dated.append((Stage.REJECTED, calendar.stage_day(plan, missed)))
     return dated
 
 
-def _load_nominations(firms, ids, batches):
-    """File each nomination and make the moves it has not made yet, through the workflow service."""
+def _load_nominations(firms, ids, batches, notices, calendar):
+    """File each nomination and make the moves it has not made yet, through the workflow service;
+    an approved one's title is recorded from its batch's lists first, and the approval completes
+    it."""
     for nomination in NOMINATIONS:
+        plan = BATCH_PLAN[nomination.tier, nomination.batch]
         batch = batches[nomination.tier, nomination.batch]
-        product = (
-            firms[nomination.serial].enterprise.main_product
-            if batch.tier_id in PRODUCT_TIERS
-            else ""
-        )
+        product = firms[nomination.serial].main_product if batch.tier_id in PRODUCT_TIERS else ""
         recommendation, _created = Recommendation.objects.select_related(
-            "batch__tier"
+            "batch__tier", "enterprise"
         ).get_or_create(
             enterprise_id=ids[nomination.serial],
             batch=batch,
             product=product,
             defaults={"note": SAMPLE_LABEL},
         )
-        plan = _stage_plan(nomination, batch.tier.level, batch.year)
+        if nomination.reached == Stage.APPROVED:
+            _record_title(recommendation, plan, notices)
+        dated = _stage_plan(nomination, plan, batch.tier.level, calendar)
         # Make only the moves still to come; a recommendation staff have moved elsewhere stays.
-        reached = [Stage.DRAFT, *(stage for stage, _day in plan)]
+        reached = [Stage.DRAFT, *(stage for stage, _day in dated)]
         remaining = (
-            plan[reached.index(recommendation.stage) :] if recommendation.stage in reached else []
+            dated[reached.index(recommendation.stage) :] if recommendation.stage in reached else []
         )
         for stage, day in remaining:
             note = f"未通过评审（{SAMPLE_LABEL}）" if stage == Stage.REJECTED else SAMPLE_LABEL
             move(recommendation, stage, note=note, happened_on=day)
-        if recommendation.stage == Stage.APPROVED:
-            # Complete the title the approval created with what the published list says.
-            record_designation(
-                enterprise=recommendation.enterprise,
-                tier=batch.tier,
-                batch=batch,
-                year=batch.year,
-                product=product,
-                status=REVIEW_PASSED if batch.year < REVIEWED_BEFORE else FINAL,
-                document=batch.document,
-                source=SAMPLE_SOURCE,
-            )
 
 
-def _load_figures(ids):
-    figures = plan_figures(random.Random("load_demo:figures"))
+def _record_title(recommendation, plan, notices):
+    """The title of an approved recommendation, with an event from each list of its batch (a
+    review it passed), unless it is there already."""
+    batch, enterprise = recommendation.batch, recommendation.enterprise
+    if Designation.objects.filter(
+        enterprise=enterprise,
+        tier_id=batch.tier_id,
+        batch=batch,
+        product_key=product_key(recommendation.product),
+    ).exists():
+        return
+
+    def facts(kind):
+        notice = notices[plan.tier, plan.number, kind]
+        return {
+            "happened_on": notice.published_on,
+            "notice": notice,
+            "name_on_list": enterprise.name,
+            "note": SAMPLE_LABEL,
+        }
+
+    designation = titles.award(
+        enterprise,
+        batch.tier,
+        batch=batch,
+        year=batch.year,
+        product=recommendation.product,
+        **facts(AWARD),
+    )
+    for kind, _days in plan.lists:
+        if kind != AWARD:
+            outcome = PASSED if kind == REVIEW_RESULT else ""
+            titles.record_event(designation, kind, outcome=outcome, **facts(kind))
+
+
+def _load_figures(ids, calendar):
+    figures = plan_figures(random.Random("load_demo:figures"), calendar.figure_years)
     planned = [
         YearlyFigures(enterprise_id=ids[serial], year=year, **fields)
         for year, rows in figures.items()
@@ -652,18 +946,20 @@ def _load_figures(ids):
     create_missing(YearlyFigures, planned, ["enterprise_id", "year"])
 
 
-def _load_province_counts():
-    """The province comparison for 2021: reported in the 6th batch, and titles in force."""
+def _load_province_counts(calendar):
+    """The province comparison for the year of the batch under way: reported in it, and titles
+    in force."""
     wenzhou = (
-        planned_submitted("single_champion", 6),
+        planned_submitted(CURRENT_BATCH.tier, CURRENT_BATCH.number),
         *(planned_in_force(tier) for tier in IN_FORCE_TIERS),
     )
+    year = calendar.batch_year(CURRENT_BATCH)
     planned = []
     for city, (submitted, *in_force) in {**OTHER_CITIES, CITY: wenzhou}.items():
-        row = {"region_id": city, "year": AS_OF_YEAR, "source": SAMPLE_SOURCE}
+        row = {"region_id": city, "year": year, "source": SAMPLE_SOURCE}
         planned.append(
             ProvinceCount(
-                tier_id="single_champion",
+                tier_id=CURRENT_BATCH.tier,
                 measure=ProvinceCount.Measure.SUBMITTED,
                 count=submitted,
                 **row,

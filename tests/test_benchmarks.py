@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import OutputWrapper
-from django.db import connection
+from django.db import connection, transaction
 
 from champions.benchmarking import SCRATCH_SUFFIX, scratch_database
 from champions.models import Enterprise, Region
@@ -38,7 +38,8 @@ def run_beside_marker(monkeypatch, folder, command, *args):
     """
 
     def load_small_registry():
-        build_registry()
+        with transaction.atomic():  # as load_demo writes, in one transaction
+            build_registry()
         return {}
 
     monkeypatch.setattr("champions.management.commands.load_demo.load_demo", load_small_registry)

@@ -1,13 +1,19 @@
 """The sample data set: it reproduces DESIGN.md's headline figures on the public JSON, is labelled
 as sample data, valid, spread over the city, and loading it again changes nothing.
 
-The data set is loaded once for the module, inside a transaction rolled back at the end; each
-test runs in a savepoint within it (pytest-django's ``db``), so tests cannot see each other's
-changes.
+Its titles come from published lists (notices) dated back from the day it is loaded, so the
+figures must be the same whenever it is loaded: every test runs on the data loaded today and on
+the data loaded as if two years later, with "today" (``timezone.localdate``, which the counts of
+the public pages use) frozen at that load day.
+
+The data set is loaded once for the module and load day, inside a transaction rolled back at the
+end; each test runs in a savepoint within it (pytest-django's ``db``), so tests cannot see each
+other's changes.
 """
 
 import datetime
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -15,13 +21,18 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 
+from champions import lifecycle
 from champions.demo import load_demo
 from champions.models import (
     Batch,
     Designation,
+    DesignationEvent,
     Enterprise,
+    EventKind,
     FormerName,
+    Notice,
     ProvinceCount,
     Recommendation,
     Region,
@@ -29,6 +40,7 @@ from champions.models import (
     Target,
     YearlyFigures,
 )
+from champions.services.designations import DERIVED_FIELDS, refresh
 from champions.text import name_key
 from champions.validators import credit_code_error
 from champions.workflow import ENDINGS, Stage
@@ -62,13 +74,46 @@ SIXTH_BATCH_REACHED = {
 }
 
 
+#: The states of the titles not counted on the load day, and how many of each.
+NOT_HELD = {
+    lifecycle.PUBLICIZED: 10,
+    lifecycle.LAPSED: 9,
+    lifecycle.REVOKED: 10,
+    lifecycle.TERM_ENDED: 1,
+}
+
+
+def frozen_localdate(day):
+    """``timezone.localdate`` answering ``day`` for "today" (and converting as ever)."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return day if value is None else real(value, timezone)
+
+    return localdate
+
+
+@pytest.fixture(scope="module", params=["today", "two years later"])
+def load_day(request):
+    today = timezone.localdate()
+    return today if request.param == "today" else lifecycle.years_later(today, 2)
+
+
 @pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    """What the first run of ``load_demo`` added, per model."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        added = load_demo()
-        yield added
-        transaction.set_rollback(True)
+def loaded(load_day, django_db_setup, django_db_blocker):
+    """What the first run of ``load_demo`` on ``load_day`` added, per model; "today" is that day
+    for the whole module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "localdate", frozen_localdate(load_day))
+        with django_db_blocker.unblock(), transaction.atomic():
+            added = load_demo(today=load_day)
+            yield added
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def sixth_batch_year(loaded):
+    return Batch.objects.get(tier="single_champion", number=6).year
 
 
 @pytest.fixture
@@ -85,15 +130,6 @@ def by_code(rows):
     return {row["code"]: row["count"] for row in rows}
 
 
-def sixth_batch(data):
-    [funnel] = [
-        row
-        for row in data["recommendations"]
-        if (row["tier"], row["batch"], row["year"]) == ("single_champion", 6, 2021)
-    ]
-    return funnel
-
-
 def table_state():
     """Rows and latest change of every table of the registry, history tables included."""
     state = {}
@@ -108,37 +144,120 @@ def table_state():
     return state
 
 
-def test_the_headline_figures_are_on_the_public_json(summary_json):
+def sixth_batch(data, year):
+    [funnel] = [
+        row
+        for row in data["recommendations"]
+        if (row["tier"], row["batch"], row["year"]) == ("single_champion", 6, year)
+    ]
+    return funnel
+
+
+def test_the_headline_figures_are_on_the_public_json(summary_json, load_day):
     data = summary_json()
 
+    assert data["as_of"] == load_day.isoformat()
     assert by_code(data["headlines"]) == HEADLINES
     assert {code: count for code, count in by_code(data["tiers"]).items() if code in TIERS} == TIERS
     assert data["new_product_output_rate"] == 0.381
-    assert data["new_product_output_year"] == 2020
+    assert data["new_product_output_year"] == load_day.year - 1
 
 
-def test_the_sixth_batch_had_nine_reported_to_the_ministry(summary_json):
-    assert sixth_batch(summary_json())["reached"] == SIXTH_BATCH_REACHED
+def test_the_sixth_batch_had_nine_reported_to_the_ministry(summary_json, sixth_batch_year):
+    assert sixth_batch(summary_json(), sixth_batch_year)["reached"] == SIXTH_BATCH_REACHED
+    in_its_year = summary_json(year=sixth_batch_year)
+    assert sixth_batch(in_its_year, sixth_batch_year)["reached"] == SIXTH_BATCH_REACHED
 
 
-def test_the_figures_are_those_in_force_at_the_end_of_2021(summary_json):
-    data = summary_json(year=2021)
+def test_the_figures_at_the_end_of_the_year_before_are_the_same(summary_json, load_day):
+    data = summary_json(year=load_day.year - 1)
 
     assert by_code(data["headlines"]) == HEADLINES
-    assert sixth_batch(data)["reached"] == SIXTH_BATCH_REACHED
+    assert data["new_product_output_rate"] == 0.381
 
 
-def test_titles_not_in_force_are_there_but_not_counted(loaded):
-    not_in_force = Designation.objects.exclude(status__in=Designation.IN_FORCE_STATUSES)
+def test_titles_of_other_states_are_there_but_not_counted(loaded, load_day):
+    titles = list(Designation.objects.all())
+    held = {title.pk for title in titles if title.is_in_force(load_day)}
+    not_held = Counter(title.state_on(load_day) for title in titles if title.pk not in held)
+    end_of_year_before = datetime.date(load_day.year - 1, 12, 31)
 
-    assert set(not_in_force.values_list("status", flat=True)) == {
-        Designation.Status.PUBLICIZED,
-        Designation.Status.LAPSED,
-        Designation.Status.REVOKED,
+    assert not_held == NOT_HELD
+    assert {title.state_on(load_day) for title in titles if title.pk in held} == {
+        lifecycle.FINAL,
+        lifecycle.REVIEW_PASSED,
     }
+    assert {title.pk for title in titles if title.is_in_force(end_of_year_before)} == held
+    revoked = [title for title in titles if title.status == lifecycle.REVOKED]
+    assert all(title.banned_until > load_day for title in revoked)
+    on_review_publicity = (
+        Designation.objects.in_force(load_day)
+        .filter(events__kind=EventKind.REVIEW_PUBLICITY)
+        .exclude(events__kind=EventKind.REVIEW_RESULT)
+    )
+    assert on_review_publicity.count() == 3
 
 
-def test_every_recommendation_has_each_of_its_moves_recorded(loaded):
+def test_every_title_counted_is_inside_its_tiers_validity(loaded, load_day):
+    """Each was announced, or passed its last review, within its validity before the load day."""
+    held = Designation.objects.in_force(load_day).filter(tier__validity_years__isnull=False)
+    starts = held.filter(
+        Q(events__kind=EventKind.AWARD)
+        | Q(events__kind=EventKind.REVIEW_RESULT, events__outcome=lifecycle.PASSED)
+    ).values_list("pk", "tier__validity_years", "events__happened_on")
+    latest = {}
+    for pk, validity, day in starts:
+        if pk not in latest or day > latest[pk][1]:
+            latest[pk] = (validity, day)
+
+    assert len(latest) == held.count() >= 10 + 21 + 60
+    for validity, day in latest.values():
+        assert day < load_day <= lifecycle.term_end(day, validity)
+
+
+def test_every_event_is_from_a_notice_published_before_the_load_day(loaded, load_day):
+    events = DesignationEvent.objects.select_related("notice__tier", "designation").order_by(
+        "happened_on", "pk"
+    )
+    latest = {}
+
+    assert events.count() > Designation.objects.count()
+    for event in events:
+        notice = event.notice
+        assert notice is not None, event
+        assert (notice.kind, notice.published_on) == (event.kind, event.happened_on)
+        assert (notice.tier_id, notice.batch_id) == (
+            event.designation.tier_id,
+            event.designation.batch_id,
+        )
+        assert notice.published_on < load_day
+        assert notice.authority == notice.tier.authority != ""
+        if event.kind in (EventKind.AWARD, EventKind.REVIEW_RESULT):
+            latest[event.designation] = notice
+    # A title shows the document of the list its current term comes from.
+    assert len(latest) == Designation.objects.exclude(status=lifecycle.PUBLICIZED).count()
+    assert {
+        title.document for title, notice in latest.items() if title.document != notice.document
+    } == set()
+
+
+def test_the_stored_standing_is_what_the_service_derives(loaded):
+    """Bulk-loaded titles carry what ``refresh`` derives from their events: one title of each
+    tier, batch and status, checked."""
+    ids = list(
+        Designation.objects.values("tier", "batch", "status")
+        .annotate(last=Max("pk"))
+        .values_list("last", flat=True)
+    )
+    stored = list(Designation.objects.filter(pk__in=ids).values_list("pk", *DERIVED_FIELDS))
+
+    refresh(ids)
+
+    assert len(ids) > 25
+    assert list(Designation.objects.filter(pk__in=ids).values_list("pk", *DERIVED_FIELDS)) == stored
+
+
+def test_every_recommendation_has_each_of_its_moves_recorded(loaded, load_day):
     recommendations = Recommendation.objects.prefetch_related("moves").select_related("designation")
     assert len(recommendations) == 24
     for recommendation in recommendations:
@@ -148,7 +267,7 @@ def test_every_recommendation_has_each_of_its_moves_recorded(loaded):
         assert stages[-1] == recommendation.stage
         if recommendation.stage in ENDINGS:
             assert recommendation.ended_at_stage == moves[-1].source
-        assert all(move.happened_on for move in moves)
+        assert all(move.happened_on and move.happened_on < load_day for move in moves)
         approved = recommendation.stage == Stage.APPROVED
         assert (recommendation.designation is not None) == approved
         if approved:
@@ -177,9 +296,9 @@ def test_the_single_champions_were_approved_through_recommendations(loaded):
     assert not champions.filter(recommendation__isnull=True).exists()
 
 
-def test_wenzhou_is_third_in_zhejiang_for_the_sixth_batch(loaded):
+def test_wenzhou_is_third_in_zhejiang_for_the_sixth_batch(sixth_batch_year):
     submitted = ProvinceCount.objects.filter(
-        measure=ProvinceCount.Measure.SUBMITTED, tier="single_champion", year=2021
+        measure=ProvinceCount.Measure.SUBMITTED, tier="single_champion", year=sixth_batch_year
     )
     cities = Region.objects.filter(parent="330000", level=Region.Level.CITY)
 
@@ -192,9 +311,11 @@ def test_wenzhou_is_third_in_zhejiang_for_the_sixth_batch(loaded):
     assert submitted.filter(count__gt=wenzhou).count() == 2
 
 
-def test_wenzhous_province_counts_agree_with_the_registry(summary_json):
+def test_wenzhous_province_counts_agree_with_the_registry(summary_json, sixth_batch_year):
     tiers = by_code(summary_json()["tiers"])
-    in_force = ProvinceCount.objects.filter(measure=ProvinceCount.Measure.IN_FORCE, year=2021)
+    in_force = ProvinceCount.objects.filter(
+        measure=ProvinceCount.Measure.IN_FORCE, year=sixth_batch_year
+    )
 
     for tier in ("single_champion", "single_champion_product", "little_giant"):
         assert in_force.filter(tier=tier).count() == 11
@@ -204,9 +325,15 @@ def test_wenzhous_province_counts_agree_with_the_registry(summary_json):
 def test_the_sample_data_is_labelled(loaded):
     assert not Enterprise.objects.exclude(name__startswith="示例").exists()
     assert not FormerName.objects.exclude(name__startswith="示例").exists()
-    for model in (Designation, Batch, ProvinceCount, Seminar):
-        assert not model.objects.exclude(source__contains="示例数据").exists(), model
-    assert not Batch.objects.exclude(document__contains="示例数据").exists()
+    # A title shows the document and source of the list its term comes from (on a publicity
+    # list only, it has none yet).
+    awarded = Designation.objects.exclude(status=lifecycle.PUBLICIZED)
+    for rows in (awarded, Batch.objects, Notice.objects, ProvinceCount.objects, Seminar.objects):
+        assert not rows.exclude(source__contains="示例数据").exists(), rows.model
+    for rows in (awarded, Batch.objects, Notice.objects):
+        assert not rows.exclude(document__contains="示例数据").exists(), rows.model
+    assert not Notice.objects.exclude(title__contains="示例数据").exists()
+    assert not DesignationEvent.objects.exclude(note__contains="示例数据").exists()
     assert not Recommendation.objects.exclude(note__contains="示例数据").exists()
 
 
@@ -244,8 +371,8 @@ def test_some_firms_hold_several_titles_and_some_had_other_names(loaded):
     assert FormerName.objects.count() > 100
 
 
-def test_figures_are_plausible_and_feed_the_targets(loaded):
-    latest = YearlyFigures.objects.filter(year=2020)
+def test_figures_are_plausible_and_feed_the_targets(loaded, load_day):
+    latest = YearlyFigures.objects.filter(year=load_day.year - 1)
     targets = {target.code: target for target in Target.objects.all()}
 
     assert 200 <= latest.count() <= 500
@@ -289,7 +416,22 @@ def test_running_it_again_changes_nothing(loaded):
 
     assert table_state() == before
     assert set(added.values()) == {0}
-    assert sum(loaded.values()) > 20_000
+    assert sum(loaded.values()) > 40_000
+
+
+def test_running_it_again_a_year_later_changes_nothing_either(loaded, load_day, monkeypatch):
+    """The dates of the data set already loaded are read back from it, not taken from today."""
+    monkeypatch.setattr(timezone, "localdate", frozen_localdate(load_day + datetime.timedelta(400)))
+    before = table_state()
+    titles = Designation.objects.filter(tier="little_giant").order_by("pk")
+    deleted = titles.values("enterprise", "batch", "held_from", "valid_until").first()
+    titles.first().delete()
+
+    load_demo()
+
+    assert titles.values("enterprise", "batch", "held_from", "valid_until").last() == deleted
+    assert table_state()["Notice"] == before["Notice"]
+    assert table_state()["Batch"] == before["Batch"]
 
 
 def test_the_public_pages_see_what_the_demo_adds_in_bulk(cache_backend, summary_json):
@@ -317,4 +459,13 @@ def test_the_command_adds_what_is_missing_and_reports_time_and_rows(loaded):
 
 def test_bulk_inserted_rows_have_their_history(loaded):
     assert Enterprise.history.count() == Enterprise.objects.count()
+    assert Notice.history.count() == Notice.objects.count()
     assert Designation.history.filter(history_type="+").count() == Designation.objects.count()
+    # A bulk-inserted title's history row shows the standing its events give it.
+    fields = ("id", "status", "held_from", "valid_until", "banned_until", "document")
+    bulk = Designation.history.filter(history_type="+", history_change_reason="load_demo")
+    recorded = {row[0]: row for row in bulk.values_list(*fields)}
+    assert len(recorded) > 10_000
+    assert {row[0]: row for row in Designation.objects.values_list(*fields)}.items() >= (
+        recorded.items()
+    )
