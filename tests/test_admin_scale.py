@@ -1,11 +1,14 @@
 """The admin's answers to large tables: estimated counts, EXISTS filters, the enterprise search."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from champions.admin import paginator as estimated
 from champions.models import Batch, Designation, Enterprise, FormerName
+from champions.services.designations import award
 from tests.admin_helpers import admin_url
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +24,13 @@ def test_tier_filter_lists_a_firm_once_however_many_titles_it_has(
     twice, other = make_enterprise(), make_enterprise()
     for number in (1, 2):
         batch = Batch.objects.create(tier=single_champion, number=number, year=2016 + number)
-        Designation.objects.create(enterprise=twice, tier=single_champion, batch=batch, year=2018)
+        award(
+            twice,
+            single_champion,
+            batch=batch,
+            year=batch.year,
+            happened_on=datetime.date(batch.year, 11, 20),
+        )
     assert listed(admin_client, Enterprise, tier="single_champion") == [twice]
     assert set(listed(admin_client, Enterprise)) == {twice, other}
 
@@ -31,7 +40,7 @@ def test_year_filter_offers_every_year_between_the_first_and_the_last(
 ):
     firm = make_enterprise()
     for year in (2015, 2019):
-        Designation.objects.create(enterprise=firm, tier=single_champion, year=year)
+        award(firm, single_champion, year=year, happened_on=datetime.date(year, 11, 20))
     response = admin_client.get(admin_url(Designation))
     specs = response.context["cl"].filter_specs
     year_filter = next(f for f in specs if getattr(f, "parameter_name", None) == "year")

@@ -1,8 +1,11 @@
 """``/api/summary.json``: the stable interface of DESIGN.md."""
 
+import datetime
+
 import pytest
 
-from champions.models import Designation, Region
+from champions.models import Region
+from tests.test_pages import held_title
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +15,9 @@ def titled(make_enterprise, single_champion, hidden_champion):
     ruian = Region.objects.get(code="330381")
     a = make_enterprise(region=ruian)
     b = make_enterprise()
-    Designation.objects.create(enterprise=a, tier=single_champion, year=2020, status="final")
-    Designation.objects.create(enterprise=b, tier=hidden_champion, year=2022, status="final")
+    # Awarded in 2020 and 2022, and held since (reviewed as their terms ran out).
+    held_title(a, single_champion, datetime.date(2020, 11, 17))
+    held_title(b, hidden_champion, datetime.date(2022, 11, 10))
 
 
 def tier_count(data, code):

@@ -1,9 +1,12 @@
 """Public endpoints against hostile query strings: a clear 400 or an empty result, never a 500,
 and nothing sent back unescaped."""
 
+import datetime
+
 import pytest
 
-from champions.models import Designation, Enterprise
+from champions.models import Enterprise
+from tests.test_pages import held_title
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +52,7 @@ HOSTILE = [
 @pytest.mark.parametrize("url", PUBLIC)
 @pytest.mark.parametrize("params", HOSTILE, ids=lambda p: ",".join(p))
 def test_hostile_parameters(client, make_enterprise, single_champion, url, params):
-    Designation.objects.create(
-        enterprise=make_enterprise(), tier=single_champion, year=2021, status="final"
-    )
+    held_title(make_enterprise(), single_champion, datetime.date(2021, 11, 30))
     response = client.get(url, params)
     assert response.status_code in (200, 400, 404), response.status_code
     body = (

@@ -3,7 +3,9 @@
 ``build_registry`` makes a registry that exercises every rule the pages apply: titles in force,
 on a publicity list, lapsed, revoked and expired; a firm recorded with its city only; a firm in
 another city; a pending nomination; figures below the disclosure minimum; a firm whose name would
-run as a spreadsheet formula.
+run as a spreadsheet formula. Its titles are recorded as the programmes record them, through
+``champions.services.designations``: an award on its announcement day, and passed reviews that
+keep it held to this day (``held_title``), a failed review, a revocation.
 """
 
 import csv
@@ -22,15 +24,18 @@ from django.test import Client, TestCase
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from champions import summary
+from champions import lifecycle, summary
 from champions.cache import data_changed
 from champions.models import (
     Batch,
     Designation,
+    DesignationEvent,
     Enterprise,
+    EventKind,
     Expert,
     FormerName,
     Industry,
+    Notice,
     Organisation,
     ProvinceCount,
     Recommendation,
@@ -40,6 +45,7 @@ from champions.models import (
     Tier,
     YearlyFigures,
 )
+from champions.services.designations import award, record_designation, record_event, refresh
 from champions.services.recommendations import advance, move
 from champions.templatetags.champions_pages import num, percent
 from champions.workflow import Stage
@@ -47,7 +53,6 @@ from tests.conftest import make_credit_code
 
 pytestmark = pytest.mark.django_db
 
-FINAL = Designation.Status.FINAL
 PENDING_NAME = "待定推荐候选有限公司"
 SECRET_OUTPUT = Decimal("987654.32")
 UNPUBLISHED_SEMINAR = "内部筹备会议"
@@ -74,6 +79,51 @@ def commit_data_changes():
         data_changed()
 
 
+#: How long before its term ends a title's review is announced, in ``keep_in_force``.
+REVIEW_LEAD = datetime.timedelta(days=90)
+
+
+def years_ago(years, day=None):
+    """The same day ``years`` earlier than ``day`` (default today)."""
+    return lifecycle.years_later(day or timezone.localdate(), -years)
+
+
+def keep_in_force(designation):
+    """Record the passed reviews that keep ``designation`` held to this day: each announced
+    ``REVIEW_LEAD`` before its term ends, until the term runs at least that long past today.
+    Every review is dated in the past; a tier without a fixed validity needs none."""
+    today = timezone.localdate()
+    while designation.valid_until is not None and designation.valid_until < today + REVIEW_LEAD:
+        record_event(
+            designation,
+            EventKind.REVIEW_RESULT,
+            outcome=lifecycle.PASSED,
+            happened_on=designation.valid_until - REVIEW_LEAD,
+        )
+    return designation
+
+
+def held_title(enterprise, tier, announced_on, **fields):
+    """A title of ``tier`` (a ``Tier`` or its code) awarded on ``announced_on`` and held ever
+    since (``keep_in_force``): it counts at the end of every year from its award's, and today.
+    ``fields`` go to ``award`` (``year``, default the announcement's; ``batch``, ``product``,
+    ``notice``)."""
+    if isinstance(tier, str):
+        tier = Tier.objects.get(code=tier)
+    fields.setdefault("year", announced_on.year)
+    return keep_in_force(award(enterprise, tier, happened_on=announced_on, **fields))
+
+
+def award_in_bulk(designations, announced_on):
+    """Record the award of each of ``designations`` (saved in bulk) on ``announced_on``, in bulk,
+    and derive their standing as the service does (``refresh``)."""
+    DesignationEvent.objects.bulk_create(
+        DesignationEvent(designation=d, kind=EventKind.AWARD, happened_on=announced_on)
+        for d in designations
+    )
+    refresh([d.pk for d in designations])
+
+
 def build_registry():
     """The small registry of this module (see the module docstring). Returns its named parts."""
     region = {code: Region.objects.get(code=code) for code in ("330300", "330302", "330381")}
@@ -89,12 +139,6 @@ def build_registry():
             region=county,
             industry=industry[industry_code] if industry_code else None,
             **fields,
-        )
-
-    def title(enterprise, tier_code, year, **fields):
-        fields.setdefault("status", FINAL)
-        return Designation.objects.create(
-            enterprise=enterprise, tier=tier[tier_code], year=year, **fields
         )
 
     batch6 = Batch.objects.create(
@@ -117,18 +161,49 @@ def build_registry():
     formula = firm(FORMULA_NAME, region["330302"], "auto_parts")
     pending = firm(PENDING_NAME, region["330302"], "pumps_valves")
 
-    title(alpha, "single_champion", 2019, document="工信部产业〔2019〕1号")
-    title(alpha, "hidden_champion", 2020)
-    title(beta, "single_champion_product", 2020, product="断路器")
-    title(beta, "single_champion_product", 2020, product="接触器")
-    title(gamma, "hidden_champion", 2020)
-    title(delta, "specialized_cultivation", 2021)
-    title(epsilon, "specialized_cultivation", 2018, valid_until=datetime.date(2020, 12, 31))
-    title(outsider, "hidden_champion", 2020)
-    title(lapsed, "single_champion", 2016, status=Designation.Status.LAPSED)
-    title(revoked, "little_giant", 2019, status=Designation.Status.REVOKED)
-    title(publicized, "little_giant", 2022, status=Designation.Status.PUBLICIZED)
-    title(formula, "first_set", 2021, product="首台套泵")
+    # Held from the award to this day: they count today and at the end of every year since.
+    alpha_list = Notice.objects.create(
+        kind=EventKind.AWARD,
+        tier=tier["single_champion"],
+        document="工信部产业〔2019〕1号",
+        published_on=datetime.date(2019, 11, 20),
+    )
+    held_title(alpha, "single_champion", alpha_list.published_on, notice=alpha_list)
+    held_title(alpha, "hidden_champion", datetime.date(2020, 11, 10))
+    for product in ("断路器", "接触器"):
+        held_title(beta, "single_champion_product", datetime.date(2020, 11, 17), product=product)
+    held_title(gamma, "hidden_champion", datetime.date(2020, 11, 10))
+    held_title(outsider, "hidden_champion", datetime.date(2020, 11, 10))
+    # Tiers without a fixed validity: held until an event ends them.
+    held_title(delta, "specialized_cultivation", datetime.date(2021, 8, 2))
+    held_title(formula, "first_set", datetime.date(2021, 9, 1), product="首台套泵")
+    # Expired: its list gave the term, to the end of 2020, and no review is recorded.
+    award(
+        epsilon,
+        tier["specialized_cultivation"],
+        year=2018,
+        happened_on=datetime.date(2018, 6, 1),
+        valid_until=datetime.date(2020, 12, 31),
+    )
+    # Lapsed: its review failed, so it ended with its term (before today, after 2018).
+    record_event(
+        award(lapsed, tier["single_champion"], year=2019, happened_on=datetime.date(2019, 11, 20)),
+        EventKind.REVIEW_RESULT,
+        outcome=lifecycle.FAILED,
+        happened_on=datetime.date(2022, 10, 10),
+    )
+    # Revoked in 2021.
+    record_event(
+        award(revoked, tier["little_giant"], year=2019, happened_on=datetime.date(2019, 5, 30)),
+        EventKind.REVOCATION,
+        happened_on=datetime.date(2021, 6, 30),
+    )
+    # On a publicity list published three weeks ago, not awarded (yet).
+    listed_on = timezone.localdate() - datetime.timedelta(days=21)
+    publicity, _created = record_designation(
+        enterprise=publicized, tier=tier["little_giant"], year=listed_on.year
+    )
+    record_event(publicity, EventKind.PUBLICITY, happened_on=listed_on)
 
     # Batch 6: beta approved (which records its title), three more filed, one never filed.
     for enterprise, stage in (
@@ -141,6 +216,8 @@ def build_registry():
         recommendation = Recommendation.objects.create(enterprise=enterprise, batch=batch6)
         if stage != Stage.DRAFT:
             advance(recommendation, stage)
+    # beta's title, awarded with the batch's announcement, passed its reviews since.
+    keep_in_force(Designation.objects.get(enterprise=beta, tier=tier["single_champion"]))
 
     # 2020 figures: four traditional firms, one emerging firm (too few to publish its group).
     for enterprise, output, new in (
@@ -477,7 +554,12 @@ def test_firm_page_lists_titles_with_batch_year_and_document(client, registry):
     assert "batch 6" in html and "2021" in html
     assert "工信厅企业函〔2021〕296号" not in html  # the batch's document; the title has none
     html = body(get(client, f"/enterprises/{registry['alpha'].pk}/", "en"))
-    assert "工信部产业〔2019〕1号" in html
+    assert "工信部产业〔2019〕1号" in html  # the award's list; the reviews since had none
+    # The state its events leave it in, and the last day of its current term.
+    reviewed = Designation.objects.get(enterprise=registry["alpha"], tier="single_champion")
+    with translation.override("en"):
+        term_end = date_format(reviewed.valid_until)
+    assert f"Passed review · term ends {term_end}" in html
     assert "甲阀门厂" in html  # a former name
     assert str(SECRET_OUTPUT) not in html
 
@@ -510,7 +592,7 @@ def test_new_product_rate_is_suppressed_below_three_firms(client, make_enterpris
     hidden = Tier.objects.get(code="hidden_champion")
     for index in range(2):
         firm = make_enterprise()
-        Designation.objects.create(enterprise=firm, tier=hidden, year=2020, status=FINAL)
+        held_title(firm, hidden, datetime.date(2020, 11, 10))
         YearlyFigures.objects.create(
             enterprise=firm, year=2020, output_value=100 + index, new_product_output=50
         )
@@ -549,7 +631,7 @@ def test_directory_pages_and_sorts(client, make_enterprise):
     lucheng, ruian = Region.objects.get(code="330302"), Region.objects.get(code="330381")
     for index in range(120):
         firm = make_enterprise(name=f"企业{index:03d}", region=ruian if index % 2 else lucheng)
-        Designation.objects.create(enterprise=firm, tier=tier, year=2021, status=FINAL)
+        held_title(firm, tier, datetime.date(2021, 8, 2))
     first = client.get("/enterprises/", {"format": "json"}).json()
     assert (first["count"], first["pages"], len(first["rows"])) == (120, 3, 50)
     assert first["rows"][0]["name"] == "企业000"
@@ -672,10 +754,9 @@ def test_home_chart_is_inline_svg_with_a_link_per_tier(client, registry):
 def test_a_change_shows_on_the_next_request(cache_backend, client, registry):
     assert summary_counts(client)["little_giant"] == 0
     html = body(client.get("/"))
-    # A staff member confirms the publicized title, as the admin would save it.
+    # A staff member records the award of the publicized title, as the admin would.
     title = Designation.objects.get(enterprise=registry["publicized"])
-    title.status = FINAL
-    title.save()
+    record_event(title, EventKind.AWARD, happened_on=timezone.localdate())
     assert summary_counts(client)["little_giant"] == 1
     assert body(client.get("/")) != html
     title.delete()
@@ -687,9 +768,11 @@ def test_bulk_writes_that_say_so_show_on_the_next_request(cache_backend, client,
 
     tier = Tier.objects.get(code="little_giant")
     assert page_count(client.get("/enterprises/", {"tier": "little_giant"})) == 0
-    Designation.objects.bulk_create(
-        [Designation(enterprise=registry["gamma"], tier=tier, year=2021, status=FINAL)]
+    announced_on = years_ago(1)
+    titles = Designation.objects.bulk_create(
+        [Designation(enterprise=registry["gamma"], tier=tier, year=announced_on.year)]
     )
+    award_in_bulk(titles, announced_on)
     data_changed()
     assert page_count(client.get("/enterprises/", {"tier": "little_giant"})) == 1
 
@@ -763,13 +846,22 @@ def test_a_title_ending_today_leaves_the_pages_at_midnight(
     today = timezone.localdate()
     tier = Tier.objects.get(code="little_giant")
     firm = make_enterprise()
-    Designation.objects.create(
-        enterprise=firm, tier=tier, year=2021, status=FINAL, valid_until=today
+    tomorrow = today + datetime.timedelta(days=1)
+    # Announced three years before tomorrow: the last day of its term is today. (On 28 February
+    # of a leap year no announcement day gives that term; the list then states it.)
+    announced_on = years_ago(tier.validity_years, tomorrow)
+    computed = lifecycle.term_end(announced_on, tier.validity_years)
+    title = award(
+        firm,
+        tier,
+        year=announced_on.year,
+        happened_on=announced_on,
+        valid_until=None if computed == today else today,
     )
+    assert (title.held_from, title.valid_until) == (announced_on, today)
     assert page_count(client.get("/enterprises/", {"tier": "little_giant"})) == 1
     assert summary_counts(client)["little_giant"] == 1
     # No edit happens overnight; the cached pages still follow the date.
-    tomorrow = today + datetime.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
     assert page_count(client.get("/enterprises/", {"tier": "little_giant"})) == 0
     assert summary_counts(client)["little_giant"] == 0

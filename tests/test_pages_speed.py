@@ -6,10 +6,13 @@ thousands more firms, titles, recommendations and figures. Speed itself is measu
 ``manage.py benchmark_pages``, not here.
 """
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from champions.models import (
     Batch,
@@ -22,7 +25,7 @@ from champions.models import (
     YearlyFigures,
 )
 from tests.conftest import make_credit_code
-from tests.test_pages import build_registry, commit_data_changes
+from tests.test_pages import award_in_bulk, build_registry, commit_data_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +56,8 @@ PINNED = {
 
 
 def grow(count):
-    """Add ``count`` firms in bulk, each with a title, a recommendation and figures, and a
-    seminar they all took part in."""
+    """Add ``count`` firms in bulk, each with a title in force, a recommendation and figures,
+    and a seminar they all took part in."""
     start = Enterprise.objects.count() + 10_000
     counties = list(Region.objects.filter(parent_id="330300"))
     tiers = list(Tier.objects.all())
@@ -67,10 +70,15 @@ def grow(count):
         )
         for i in range(count)
     )
-    Designation.objects.bulk_create(
-        Designation(enterprise=f, tier=tiers[i % len(tiers)], year=2020, status="final")
+    # Their titles, awarded a month ago (in force today whatever the tier's validity), recorded
+    # in bulk as an import does: the designations, their award events, then their standing
+    # derived by the service.
+    announced_on = timezone.localdate() - datetime.timedelta(days=30)
+    titles = Designation.objects.bulk_create(
+        Designation(enterprise=f, tier=tiers[i % len(tiers)], year=announced_on.year)
         for i, f in enumerate(firms)
     )
+    award_in_bulk(titles, announced_on)
     batch = Batch.objects.create(tier=tiers[0], number=99, year=2020)
     Recommendation.objects.bulk_create(
         Recommendation(enterprise=f, batch=batch, stage="nominated") for f in firms

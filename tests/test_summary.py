@@ -1,24 +1,43 @@
-"""The summary's numbers on a small hand-made data set, and its cost at any size."""
+"""The summary's numbers on small hand-made data sets, and its cost at any size.
+
+The titles are recorded through ``champions.services.designations`` as the programmes record
+them; the last part checks that what the summary and ``/api/summary.json`` count is what the
+titles' events make of them (``champions.lifecycle``), today, at the end of past years and on the
+days a term begins and ends.
+"""
 
 import datetime
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from champions import summary
+from champions import lifecycle, summary
 from champions.models import (
     Designation,
     Enterprise,
+    EventKind,
     Recommendation,
     Region,
     Tier,
     YearlyFigures,
 )
+from champions.services.designations import award, bans_on, record_designation, record_event
 from champions.services.recommendations import advance, move
 from champions.workflow import Stage
 from tests.conftest import make_credit_code
+from tests.test_pages import (
+    award_in_bulk,
+    build_registry,
+    commit_data_changes,
+    held_title,
+    years_ago,
+)
+from tests.test_pages_speed import PINNED
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +48,8 @@ def counts(scope):
 
 @pytest.fixture
 def registry(make_enterprise, single_champion, hidden_champion):
-    """Four firms in two counties and one in another city, holding a mix of titles."""
+    """Four firms in two counties and one in another city, holding a mix of titles recorded
+    through the service: awards held to this day, a publicity list, a revocation, a term over."""
     lucheng = Region.objects.get(code="330302")
     ruian = Region.objects.get(code="330381")
     haishu = Region.objects.get(code="330203")  # in Ningbo, another city of the province
@@ -39,36 +59,21 @@ def registry(make_enterprise, single_champion, hidden_champion):
     c = make_enterprise(name="丙", region=ruian)
     d = make_enterprise(name="丁", region=ruian)
     outsider = make_enterprise(name="外", region=haishu)
-    final = Designation.Status.FINAL
-    Designation.objects.create(enterprise=a, tier=single_champion, year=2019, status=final)
-    Designation.objects.create(
-        enterprise=b, tier=single_champion, year=2021, status=Designation.Status.REVIEW_PASSED
-    )
+    held_title(a, single_champion, datetime.date(2019, 11, 20))
+    passed = held_title(b, single_champion, datetime.date(2021, 11, 30))
+    assert passed.status == Designation.Status.REVIEW_PASSED
     # Two products of one firm count twice for a product title.
-    Designation.objects.create(enterprise=a, tier=product, year=2020, product="阀门", status=final)
-    Designation.objects.create(enterprise=a, tier=product, year=2020, product="水泵", status=final)
+    held_title(a, product, datetime.date(2020, 11, 17), product="阀门")
+    held_title(a, product, datetime.date(2020, 11, 17), product="水泵")
     # Not in force: on a publicity list, revoked, expired.
-    Designation.objects.create(
-        enterprise=c, tier=single_champion, year=2022, status=Designation.Status.PUBLICIZED
-    )
-    Designation.objects.create(
-        enterprise=d, tier=single_champion, year=2018, status=Designation.Status.REVOKED
-    )
-    Designation.objects.create(
-        enterprise=c,
-        tier=hidden_champion,
-        year=2018,
-        status=final,
-        valid_until=datetime.date(2020, 12, 31),
-    )
-    Designation.objects.create(
-        enterprise=d,
-        tier=hidden_champion,
-        year=2020,
-        status=final,
-        valid_until=datetime.date(2099, 12, 31),
-    )
-    Designation.objects.create(enterprise=outsider, tier=hidden_champion, year=2020, status=final)
+    listed, _created = record_designation(enterprise=c, tier=single_champion, year=2022)
+    record_event(listed, EventKind.PUBLICITY, happened_on=datetime.date(2022, 8, 10))
+    revoked = award(d, single_champion, year=2018, happened_on=datetime.date(2018, 11, 20))
+    record_event(revoked, EventKind.REVOCATION, happened_on=datetime.date(2019, 6, 3))
+    expired = award(c, hidden_champion, year=2018, happened_on=datetime.date(2018, 1, 1))
+    assert expired.valid_until == datetime.date(2020, 12, 31)
+    held_title(d, hidden_champion, datetime.date(2020, 11, 10))
+    held_title(outsider, hidden_champion, datetime.date(2020, 11, 10))
     return {"a": a, "b": b, "c": c, "d": d, "outsider": outsider}
 
 
@@ -76,7 +81,7 @@ def test_tier_counts_today(registry):
     got = counts(summary.make_scope())
     assert got["single_champion"] == 2
     assert got["single_champion_product"] == 2
-    assert got["hidden_champion"] == 2  # d (valid to 2099) and the outsider; c expired
+    assert got["hidden_champion"] == 2  # d (reviewed since) and the outsider; c expired
     assert got["little_giant"] == 0
 
 
@@ -169,7 +174,8 @@ def test_new_product_rate_uses_latest_year_and_suppresses_small_groups(make_ente
 
 
 def grow(n, tier, batch):
-    """Add ``n`` titled, recommended firms with figures, in bulk."""
+    """Add ``n`` titled, recommended firms with figures, in bulk: their awards, announced a year
+    ago, too, and their standing derived as the service does."""
     start = Enterprise.objects.count() + 1000
     region = Region.objects.get(code="330304")
     firms = Enterprise.objects.bulk_create(
@@ -181,9 +187,11 @@ def grow(n, tier, batch):
         )
         for i in range(n)
     )
-    Designation.objects.bulk_create(
-        Designation(enterprise=f, tier=tier, year=2020, status="final") for f in firms
+    announced_on = years_ago(1)
+    titles = Designation.objects.bulk_create(
+        Designation(enterprise=f, tier=tier, year=announced_on.year) for f in firms
     )
+    award_in_bulk(titles, announced_on)
     Recommendation.objects.bulk_create(
         Recommendation(enterprise=f, batch=batch, stage="submitted") for f in firms
     )
@@ -208,3 +216,279 @@ def test_query_count_is_the_same_at_10_and_1000_enterprises(single_champion, nat
     assert summary.summary(summary.make_scope())["tiers"][0]["count"] == 1000
     assert small == large
     assert max(large) <= 4
+
+
+# --- The counts are the events' counts: every state, past years, the boundary days ------------
+
+#: Holders at the end of ``Y - years back`` (0: today) of the tiers ``lives`` records titles of:
+#: (little giants, hidden champions, champion pool, single champion products).
+HELD = {
+    0: (4, 0, 1, 2),
+    1: (4, 1, 1, 2),
+    2: (5, 1, 1, 0),
+    3: (4, 1, 2, 0),
+    4: (3, 0, 2, 0),
+    5: (0, 0, 2, 0),
+    6: (0, 0, 1, 0),
+    7: (0, 0, 0, 0),
+}
+HELD_TIERS = ("little_giant", "hidden_champion", "champion_pool", "single_champion_product")
+#: The little giants the city itself holds (the outsider is in Ningbo), at the end of a year.
+CITY_LITTLE_GIANTS = {0: 3, 1: 3, 2: 5}
+
+
+def on_day(monkeypatch, day):
+    """Make ``day`` today for the summary, the pages and the cache's keys."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+
+def counts_from_events(on, *, year=None, regions=None):
+    """Holders of each tier on ``on``, worked out in Python from each designation's events with
+    the rules of ``champions.lifecycle``, without the standing stored on it: firms for enterprise
+    titles, products for product titles; ``year`` and ``regions`` narrow as a scope does."""
+    firms, products = defaultdict(set), Counter()
+    designations = Designation.objects.select_related("tier", "enterprise").prefetch_related(
+        "events"
+    )
+    for designation in designations:
+        derived = lifecycle.derive(
+            [event.facts() for event in designation.events.all()],
+            validity_years=designation.tier.validity_years,
+            year=designation.year,
+        )
+        if not lifecycle.is_held(derived.held_from, derived.valid_until, on):
+            continue
+        if year and designation.year > year:
+            continue
+        if regions is not None and designation.enterprise.region_id not in regions:
+            continue
+        firms[designation.tier_id].add(designation.enterprise_id)
+        products[designation.tier_id] += 1
+    return {
+        tier.code: products[tier.code] if tier.kind == Tier.Kind.PRODUCT else len(firms[tier.code])
+        for tier in Tier.objects.all()
+    }
+
+
+def api_counts(client, **params):
+    data = client.get("/api/summary.json", params).json()
+    return data, {tier["code"]: tier["count"] for tier in data["tiers"]}
+
+
+@pytest.fixture
+def lives(make_enterprise):
+    """One title in each state its events can leave it in, dated in the years before this one
+    (``Y``) on days that no count taken this year depends on, so that ``HELD`` holds on any day
+    of the year. Returns the designations by name, and ``Y``."""
+    Y = timezone.localdate().year
+    tier = {t.code: t for t in Tier.objects.all()}
+    ningbo = Region.objects.get(code="330203")
+
+    def day(years_back, month, day_of_month):
+        return datetime.date(Y - years_back, month, day_of_month)
+
+    def awarded(tier_code, on, **fields):
+        firm = make_enterprise(**fields)
+        return award(firm, tier[tier_code], year=on.year, happened_on=on)
+
+    def then(designation, kind, on, **facts):
+        record_event(designation, kind, happened_on=on, **facts)
+        return designation
+
+    review = EventKind.REVIEW_RESULT
+    titles = {
+        # Little giants, three years a term.
+        "awarded": awarded("little_giant", day(1, 9, 6)),
+        "passed": then(
+            then(awarded("little_giant", day(4, 9, 6)), EventKind.REVIEW_PUBLICITY, day(1, 6, 1)),
+            review,
+            day(1, 8, 1),
+            outcome=lifecycle.PASSED,
+        ),
+        "failed": then(
+            then(awarded("little_giant", day(4, 10, 15)), EventKind.REVIEW_PUBLICITY, day(1, 6, 1)),
+            review,
+            day(1, 8, 1),
+            outcome=lifecycle.FAILED,
+        ),
+        "not_applied": then(
+            awarded("little_giant", day(4, 1, 1)),
+            review,
+            day(2, 11, 1),
+            outcome=lifecycle.NOT_APPLIED,
+        ),
+        "under_review": then(
+            awarded("little_giant", day(2, 3, 20)), EventKind.REVIEW_PUBLICITY, day(1, 12, 1)
+        ),
+        "revoked": then(awarded("little_giant", day(3, 7, 1)), EventKind.REVOCATION, day(1, 3, 15)),
+        "outsider": awarded("little_giant", day(1, 4, 10), region=ningbo),
+        # A term over with no review result recorded.
+        "term_ended": awarded("hidden_champion", day(3, 1, 1)),
+        # The city's pool: no fixed validity.
+        "pool": awarded("champion_pool", day(6, 5, 20)),
+        "pool_failed": then(
+            awarded("champion_pool", day(5, 3, 1)), review, day(2, 6, 1), outcome=lifecycle.FAILED
+        ),
+    }
+    listed, _created = record_designation(
+        enterprise=make_enterprise(), tier=tier["little_giant"], year=Y - 1
+    )
+    titles["publicized"] = then(listed, EventKind.PUBLICITY, day(1, 8, 15))
+    products = make_enterprise()
+    for product in ("阀门", "水泵"):
+        titles[product] = award(
+            products,
+            tier["single_champion_product"],
+            year=Y - 1,
+            product=product,
+            happened_on=day(1, 11, 30),
+        )
+    for designation in titles.values():
+        designation.refresh_from_db()
+    return titles, Y
+
+
+def test_each_title_stores_what_its_events_derive(lives):
+    titles, Y = lives
+    status = Designation.Status
+
+    def day(years_back, month, day_of_month):
+        return datetime.date(Y - years_back, month, day_of_month)
+
+    expected = {
+        # name: (state today, held from, last day held, banned until)
+        "awarded": (status.FINAL, day(1, 9, 6), day(-2, 9, 5), None),
+        "passed": (status.REVIEW_PASSED, day(4, 9, 6), day(-2, 7, 31), None),
+        "failed": (status.LAPSED, day(4, 10, 15), day(1, 10, 14), None),
+        "not_applied": (status.LAPSED, day(4, 1, 1), day(2, 12, 31), None),
+        "under_review": (status.FINAL, day(2, 3, 20), day(-1, 3, 19), None),
+        "revoked": (status.REVOKED, day(3, 7, 1), day(1, 3, 14), day(-2, 3, 15)),
+        "outsider": (status.FINAL, day(1, 4, 10), day(-2, 4, 9), None),
+        "term_ended": (lifecycle.TERM_ENDED, day(3, 1, 1), day(1, 12, 31), None),
+        "pool": (status.FINAL, day(6, 5, 20), None, None),
+        "pool_failed": (status.LAPSED, day(5, 3, 1), day(2, 5, 31), None),
+        "publicized": (status.PUBLICIZED, None, None, None),
+        "阀门": (status.FINAL, day(1, 11, 30), day(-2, 11, 29), None),
+    }
+    for name, (state, held_from, until, banned) in expected.items():
+        title = titles[name]
+        assert (title.state_on(), title.held_from, title.valid_until, title.banned_until) == (
+            state,
+            held_from,
+            until,
+            banned,
+        ), name
+        derived = lifecycle.derive(
+            [event.facts() for event in title.events.all()],
+            validity_years=title.tier.validity_years,
+            year=title.year,
+        )
+        stored = (title.status, title.held_from, title.valid_until, title.banned_until)
+        assert stored == (
+            derived.status,
+            derived.held_from,
+            derived.valid_until,
+            derived.banned_until,
+        )
+    # The revocation bans the firm from applying again for three years.
+    revoked = titles["revoked"]
+    assert bans_on(revoked.enterprise, revoked.tier, timezone.localdate()) == [day(-2, 3, 15)]
+
+
+@pytest.mark.parametrize("years_back", sorted(HELD))
+def test_counts_of_each_year_are_the_events_counts(client, lives, years_back):
+    """Today (no year) and at the end of each past year: the summary functions, the JSON and
+    the counts worked out from the events agree, and are the figures of ``HELD``."""
+    _titles, Y = lives
+    year = Y - years_back if years_back else None
+    on = datetime.date(year, 12, 31) if year else timezone.localdate()
+    expected = counts_from_events(on, year=year)
+    assert {code: expected[code] for code in HELD_TIERS} == dict(
+        zip(HELD_TIERS, HELD[years_back], strict=True)
+    )
+    assert counts(summary.make_scope(year=year)) == expected
+    params = {"year": year} if year else {}
+    data, from_api = api_counts(client, **params)
+    assert from_api == expected
+    assert data["as_of"] == on.isoformat()
+    headlines = {h["code"]: h["count"] for h in data["headlines"]}
+    assert headlines["little_giants"] == expected["little_giant"]
+    assert headlines["champion_pool"] == expected["champion_pool"]
+
+
+@pytest.mark.parametrize("years_back", sorted(CITY_LITTLE_GIANTS))
+def test_counts_in_the_city_are_the_events_counts(client, lives, years_back):
+    _titles, Y = lives
+    year = Y - years_back if years_back else None
+    on = datetime.date(year, 12, 31) if year else timezone.localdate()
+    city = Region.objects.get(code="330300")
+    codes = set(
+        Region.objects.filter(Q(code=city.code) | Q(parent=city)).values_list("code", flat=True)
+    )
+    expected = counts_from_events(on, year=year, regions=codes)
+    assert expected["little_giant"] == CITY_LITTLE_GIANTS[years_back]
+    assert counts(summary.make_scope(city, year)) == expected
+    params = {"region": city.code, **({"year": year} if year else {})}
+    assert api_counts(client, **params)[1] == expected
+
+
+#: (title, a day it is held, the next or previous day, when it is not), days as
+#: (years before this one, month, day): the first day of a term counts, the day after its last
+#: does not, whatever ended it.
+BOUNDARIES = [
+    ("awarded", (1, 9, 6), (1, 9, 5)),  # held from the award's announcement
+    ("awarded", (-2, 9, 5), (-2, 9, 6)),  # three years, the last day included
+    ("passed", (-2, 7, 31), (-2, 8, 1)),  # three years from the passed review
+    ("under_review", (-1, 3, 19), (-1, 3, 20)),  # a review publicity changes nothing
+    ("failed", (1, 10, 14), (1, 10, 15)),  # to the end of its term
+    ("not_applied", (2, 12, 31), (1, 1, 1)),  # likewise; the end of a year
+    ("revoked", (1, 3, 14), (1, 3, 15)),  # to the day before the revocation
+    ("term_ended", (1, 12, 31), (0, 1, 1)),  # no review recorded: not after its term
+    ("pool_failed", (2, 5, 31), (2, 6, 1)),  # no validity: to the day before the result
+]
+
+
+@pytest.mark.parametrize(("name", "held", "not_held"), BOUNDARIES)
+def test_the_boundary_days_of_a_term(client, lives, monkeypatch, name, held, not_held):
+    titles, Y = lives
+    title = titles[name]
+    held, not_held = (
+        datetime.date(Y - years, month, day) for years, month, day in (held, not_held)
+    )
+    assert Designation.objects.in_force(held).filter(pk=title.pk).exists()
+    assert not Designation.objects.in_force(not_held).filter(pk=title.pk).exists()
+    assert (title.is_in_force(held), title.is_in_force(not_held)) == (True, False)
+    counted = {}
+    for day in (held, not_held):
+        on_day(monkeypatch, day)
+        expected = counts_from_events(day)
+        assert counts(summary.make_scope()) == expected, day
+        data, from_api = api_counts(client)
+        assert (data["as_of"], from_api) == (day.isoformat(), expected)
+        counted[day] = expected[title.tier_id]
+    # The title is the one that comes or goes between the two days.
+    assert counted[held] - counted[not_held] == 1
+
+
+def test_a_review_carries_a_title_past_its_first_term(lives):
+    titles, Y = lives
+    last_of_first_term = datetime.date(Y - 1, 9, 5)
+    day_after = last_of_first_term + datetime.timedelta(days=1)
+    assert titles["passed"].is_in_force(last_of_first_term) and titles["passed"].is_in_force(
+        day_after
+    )
+    assert not titles["term_ended"].is_in_force(datetime.date(Y, 1, 1))
+
+
+def test_the_home_page_and_summary_cost_what_they_are_pinned_to(
+    client, lives, django_assert_num_queries
+):
+    """Titles in every state change nothing of what the pages cost."""
+    build_registry()
+    for url in ("/", "/api/summary.json"):
+        after_change, cached = PINNED[url]
+        commit_data_changes()
+        with django_assert_num_queries(after_change):
+            assert client.get(url).status_code == 200
+        with django_assert_num_queries(cached):
+            assert client.get(url).status_code == 200
