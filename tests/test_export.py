@@ -16,9 +16,12 @@ from champions.importing.cells import escape_formula, unescape_formula
 from champions.models import (
     Batch,
     Designation,
+    DesignationEvent,
     Enterprise,
+    EventKind,
     Expert,
     FormerName,
+    Notice,
     Organisation,
     ProvinceCount,
     Recommendation,
@@ -28,6 +31,7 @@ from champions.models import (
     Tier,
     YearlyFigures,
 )
+from champions.services.designations import award, record_event
 from champions.services.recommendations import move
 from champions.workflow import Stage
 from tests.conftest import make_credit_code
@@ -146,22 +150,32 @@ def build_awkward_registry(make_enterprise, lucheng, wenzhou, pumps):
     FormerName.objects.create(enterprise=firms[0], name="=温州甲旧名")
     sixth = Batch.objects.create(tier=single, number=6, year=2021)
     product_batch = Batch.objects.create(tier=product_tier, number=6, year=2021)
-    Designation.objects.create(
-        enterprise=firms[2],
+    listed = Notice.objects.create(
+        kind=EventKind.AWARD,
         tier=hidden,
-        year=2020,
-        status="lapsed",
-        valid_until=datetime.date(2022, 12, 31),
         document="浙经信〔2020〕12号",
         source="https://jxt.zj.gov.cn/list?a=1&b=2",
+        published_on=datetime.date(2020, 3, 2),
     )
-    Designation.objects.create(
-        enterprise=firms[3], tier=product_tier, batch=product_batch, year=2021, product="+锂电池"
+    lapsed = award(
+        firms[2],
+        hidden,
+        year=2020,
+        happened_on=datetime.date(2020, 3, 2),
+        notice=listed,
+        valid_until=datetime.date(2022, 12, 31),
     )
+    record_event(lapsed, EventKind.REVIEW_RESULT, outcome="not_applied")
+    award(firms[3], product_tier, batch=product_batch, year=2021, product="+锂电池")
     approved = Recommendation.objects.create(enterprise=firms[0], batch=sixth, note="=备注")
     for stage in ("nominated", "province_passed", "submitted", "publicized", "approved"):
         move(approved, stage, happened_on=datetime.date(2021, 11, 30))
-    Designation.objects.filter(pk=approved.designation_id).update(status="review_passed")
+    record_event(
+        approved.designation,
+        EventKind.REVIEW_RESULT,
+        outcome="passed",
+        happened_on=datetime.date(2024, 11, 30),
+    )
     rejected = Recommendation.objects.create(enterprise=firms[1], batch=sixth)
     for stage in ("nominated", "province_passed", "rejected"):
         move(rejected, stage, happened_on=datetime.date(2021, 6, 1))
@@ -176,6 +190,7 @@ def build_awkward_registry(make_enterprise, lucheng, wenzhou, pumps):
         revenue=Decimal("0.00"),
         employees=1200,
         national_rank=1,
+        size_class="medium",
     )
     YearlyFigures.objects.create(enterprise=firms[1], year=2021, new_product_output=Decimal("5.5"))
     seminar = Seminar.objects.create(
@@ -217,7 +232,9 @@ def empty_registry():
     order = [
         StageMove,
         Recommendation,
+        DesignationEvent,
         Designation,
+        Notice,
         Batch,
         YearlyFigures,
         Seminar.sponsors.through,
@@ -261,7 +278,9 @@ def test_round_trip_of_awkward_data_is_byte_identical(
     assert counts == {
         "enterprises": 6,
         "recommendations": 5,
-        "designations": 3,
+        # Rows are events: the lapsed title's award and review result, the product's award,
+        # the approved title's award and passed review.
+        "designations": 5,
         "figures": 2,
         "seminars": 2,
         "province": 2,

@@ -319,20 +319,37 @@ class Designations(TitleRows, ReferencingKind):
             )
 
     def _record_events(self, staging, import_run, user):
-        """Insert the events not recorded yet; return the lines of their rows."""
+        """Insert the events not recorded yet, and give recorded events without a notice the
+        notice of the row; return the lines of the rows that changed something."""
         new = (
             f"NOT EXISTS (SELECT 1 FROM {EVENT} AS e WHERE e.designation_id = {{stg}}.target_id "
             "AND e.kind = {stg}.event_kind AND e.outcome = {stg}.outcome "
             f"AND {same('e.happened_on', '{stg}.happened_on')})"
         )
+        # A list read after a staff entry of the same event (an approved recommendation's award)
+        # gives that event its notice: counted as an update of the row.
+        same_event = (
+            f"e.designation_id = {{stg}}.target_id AND e.kind = {{stg}}.event_kind "
+            f"AND e.outcome = {{stg}}.outcome AND {same('e.happened_on', '{stg}.happened_on')}"
+        )
+        listed = staging.fetch(
+            f"SELECT line FROM {{stg}} WHERE notice_id IS NOT NULL AND EXISTS (SELECT 1 FROM "
+            f"{EVENT} AS e WHERE {same_event} AND e.notice_id IS NULL)"
+        )
+        if listed:
+            staging.execute(
+                f"UPDATE {EVENT} AS e SET notice_id = {{stg}}.notice_id FROM {{stg}} "
+                f"WHERE {same_event} AND e.notice_id IS NULL AND {{stg}}.notice_id IS NOT NULL"
+            )
         staging.execute(f"UPDATE {{stg}} SET new_event = 1 WHERE {new}")
         recorded = [line for (line,) in staging.fetch("SELECT line FROM {stg} WHERE new_event = 1")]
+        changed = recorded + [line for (line,) in listed]
         if recorded:
             until = "{stg}.valid_until" if "valid_until" in staging else "NULL"
             bulk = rebuild_indexes_for(DesignationEvent, len(recorded))
             with indexes_rebuilt(DesignationEvent, bulk):
                 self._insert_events(staging, until, import_run, user)
-        return recorded
+        return changed
 
     @staticmethod
     def _insert_events(staging, until, import_run, user):

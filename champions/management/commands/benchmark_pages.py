@@ -13,6 +13,7 @@ the end: the configured registry is never written.
 """
 
 import contextlib
+import datetime
 import statistics
 import time
 
@@ -212,21 +213,25 @@ class Command(BaseCommand):
         tiers = [code for code in TIER_SHARES if Tier.objects.filter(code=code).exists()]
         buckets = [code for code in tiers for _ in range(TIER_SHARES[code])]
         tier = _pick("e.id", buckets)
+        # Titles held since a year ago with no end, as their award events would leave them; the
+        # pages read only the standing, so the events themselves are left out.
         sql = (
             f"INSERT INTO {Designation._meta.db_table} (created_at, updated_at, enterprise_id, "
-            "tier_id, year, product, status, document, source) "
-            f"SELECT %s, %s, e.id, {tier[0]}, 2015 + e.id %% 7, '', %s, '', '' "
+            "tier_id, year, product, product_key, product_class, status, held_from, document, "
+            "source) "
+            f"SELECT %s, %s, e.id, {tier[0]}, 2015 + e.id %% 7, '', '', '', %s, %s, '', '' "
             f"FROM {Enterprise._meta.db_table} e WHERE e.id >= %s"
         )
+        held_from = timezone.localdate() - datetime.timedelta(days=365)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [now, now, *tier[1], Designation.Status.FINAL, first_id])
+            cursor.execute(sql, [now, now, *tier[1], Designation.Status.FINAL, held_from, first_id])
 
     def _insert_figures(self, first_id, now):
         year = YearlyFigures.objects.order_by("-year").values_list("year", flat=True).first()
         sql = (
             f"INSERT INTO {YearlyFigures._meta.db_table} (created_at, updated_at, enterprise_id, "
-            "year, output_value, new_product_output) "
-            "SELECT %s, %s, e.id, %s, 500 + e.id %% 20000, 100 + e.id %% 5000 "
+            "year, output_value, new_product_output, size_class) "
+            "SELECT %s, %s, e.id, %s, 500 + e.id %% 20000, 100 + e.id %% 5000, '' "
             f"FROM {Enterprise._meta.db_table} e WHERE e.id >= %s"
         )
         with connection.cursor() as cursor:
@@ -236,7 +241,14 @@ class Command(BaseCommand):
         """One firm in ten nominated into one of a few generated batches, at various stages."""
         tier = Tier.objects.order_by("position").first()
         batches = Batch.objects.bulk_create(
-            Batch(tier=tier, number=900 + n, year=2019, source=PREFIX) for n in range(4)
+            Batch(
+                tier=tier,
+                number=900 + n,
+                year=2019,
+                key_year=Batch.key_year_for(tier, 2019),
+                source=PREFIX,
+            )
+            for n in range(4)
         )
         batch = _pick("e.id / 10", [b.pk for b in batches])
         stage = _pick("e.id / 40", ["nominated", "province_passed", "submitted", "publicized"])
