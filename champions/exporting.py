@@ -189,6 +189,7 @@ def _figures():
             figures.enterprise.name,
             figures.year,
             *(getattr(figures, name) for name in FIGURES),
+            figures.size_class,
         )
 
 
@@ -268,7 +269,7 @@ EXPORTS = {
         ),
         _recommendations,
     ),
-    "figures": Export(("credit_code", "name", "year", *FIGURES), _figures),
+    "figures": Export(("credit_code", "name", "year", *FIGURES, "size_class"), _figures),
     "seminars": Export(
         (
             "title",
