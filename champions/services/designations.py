@@ -34,19 +34,20 @@ def record_designation(*, enterprise, tier, batch=None, year, product="", **fiel
         key["batch"] = batch
     else:
         key.update(batch=None, year=year)
-    designation = Designation.objects.select_for_update().filter(**key).first()
-    if designation is None:
-        designation = Designation(
-            enterprise=enterprise, tier=tier, batch=batch, year=year, product=product, **fields
-        )
-        designation.full_clean(validate_unique=False, validate_constraints=False)
-        designation.save()
-        return designation, True
-    changed = [name for name, value in fields.items() if getattr(designation, name) != value]
-    for name in changed:
-        setattr(designation, name, fields[name])
-    if changed:
-        designation.save(update_fields=[*changed, "updated_at"])
+    with transaction.atomic():
+        designation = Designation.objects.select_for_update().filter(**key).first()
+        if designation is None:
+            designation = Designation(
+                enterprise=enterprise, tier=tier, batch=batch, year=year, product=product, **fields
+            )
+            designation.full_clean(validate_unique=False, validate_constraints=False)
+            designation.save()
+            return designation, True
+        changed = [name for name, value in fields.items() if getattr(designation, name) != value]
+        for name in changed:
+            setattr(designation, name, fields[name])
+        if changed:
+            designation.save(update_fields=[*changed, "updated_at"])
     return designation, False
 
 
