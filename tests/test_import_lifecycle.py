@@ -189,6 +189,26 @@ def test_a_product_is_one_title_however_its_name_is_spaced(tmp_path, firms):
     assert outcome.summary == "created 0, updated 0, unchanged 1, errors 0", outcome.out
     title = Designation.objects.get()
     assert (title.product, title.product_key) == ("样例球阀", "样例球阀")
+    classed = a_list(
+        tmp_path,
+        "c.csv",
+        firms[:1],
+        "称号",
+        "年份",
+        "产品名称",
+        "产品分类代码",
+        **{
+            "称号": "制造业单项冠军产品",
+            "年份": "2023",
+            "产品名称": "样例球阀",
+            "产品分类代码": "3443",
+        },
+    )
+    assert run_import("designations", classed).summary == (
+        "created 0, updated 1, unchanged 0, errors 0"
+    )
+    title.refresh_from_db()
+    assert title.product_class == "3443"
 
 
 def test_a_list_without_a_date_counts_only_its_term_at_the_earliest(tmp_path, make_enterprise):

@@ -189,6 +189,13 @@ class Designations(TitleRows, ReferencingKind):
             BATCH,
             YEAR,
             PRODUCT,
+            Column(
+                "product_class",
+                ("产品分类代码", "产品类别代码"),
+                cells.text(20),
+                field="product_class",
+                keep_when_empty=True,
+            ),
             Column("status", ("状态",), cells.choice(DESIGNATION_STATUSES, _("status"))),
             Column(
                 "review_result", ("复核结果",), cells.choice(REVIEW_RESULTS, _("review result"))
