@@ -49,6 +49,21 @@ def rows_read_in_pieces(csv_file, parts):
     return rows
 
 
+def lines_of_whole(csv_file):
+    """The line each row starts on, the file read from start to end."""
+    return [line for lines, _rows in csv_file.chunks(1000) for line in lines]
+
+
+def lines_of_pieces(csv_file, parts):
+    """The same, the file read in ``parts`` pieces."""
+    return [
+        line
+        for piece in csv_file.slices(parts)
+        for lines, _rows in csv_file.slice_chunks(*piece, 1000)
+        for line in lines
+    ]
+
+
 @pytest.mark.parametrize(
     ("encoding", "newline", "bom"),
     [("utf-8", "\n", False), ("utf-8", "\r\n", True), ("gb18030", "\r\n", False)],
@@ -71,14 +86,7 @@ def test_a_file_without_quotes_is_cut_at_line_ends(tmp_path, newline):
     assert not csv_file.quoted
     assert rows_read_in_pieces(csv_file, 13) == csv_module_rows(path, "utf-8-sig") == rows
     assert len(csv_file.slices(13)) == 13
-    whole = [line for lines, _rows in csv_file.chunks(1000) for line in lines]
-    pieces = [
-        line
-        for piece in csv_file.slices(13)
-        for lines, _rows in csv_file.slice_chunks(*piece, 1000)
-        for line in lines
-    ]
-    assert pieces == whole
+    assert lines_of_pieces(csv_file, 13) == lines_of_whole(csv_file)
 
 
 def test_a_file_in_an_encoding_that_cannot_be_cut_is_one_piece(tmp_path):
@@ -240,13 +248,5 @@ def test_the_parallel_path_refuses_no_file_the_serial_path_reads(tmp_path, monke
 
 def test_rows_of_a_file_read_as_text_match_the_pieces(tmp_path):
     """The line numbers the pieces give are those of the whole file."""
-    path = awkward_file(tmp_path / "q.csv", 200)
-    csv_file = open_csv(path)
-    whole = [line for lines, _rows in csv_file.chunks(1000) for line in lines]
-    pieces = [
-        line
-        for piece in csv_file.slices(9)
-        for lines, _rows in csv_file.slice_chunks(*piece, 1000)
-        for line in lines
-    ]
-    assert pieces == whole
+    csv_file = open_csv(awkward_file(tmp_path / "q.csv", 200))
+    assert lines_of_pieces(csv_file, 9) == lines_of_whole(csv_file)
