@@ -853,7 +853,7 @@ def _load_grants(firms, ids, tiers, batches, notices):
             key=lambda event: event.happened_on,
         )
         # The service's own derivation, on the unsaved title: its history row shows its standing.
-        titles._derive_onto(designation, own)
+        titles.derive_onto(designation, own)
         designations.append(designation)
         events.append(own)
     for designation, own in zip(insert(Designation, designations), events, strict=True):

@@ -100,8 +100,6 @@ class Designation(TimeStampedModel):
         LAPSED = lifecycle.LAPSED, _("Ended (review failed or not applied for)")
         REVOKED = lifecycle.REVOKED, _("Revoked")
 
-    IN_FORCE_STATUSES = (Status.FINAL, Status.REVIEW_PASSED)
-
     enterprise = models.ForeignKey(
         "champions.Enterprise",
         verbose_name=_("enterprise"),

@@ -121,7 +121,7 @@ def refresh(designation_ids):
             .order_by("happened_on", "id")
         ):
             events.setdefault(event.designation_id, []).append(event)
-        changed = [d for d in designations if _derive_onto(d, events.get(d.pk, []))]
+        changed = [d for d in designations if derive_onto(d, events.get(d.pk, []))]
         if changed:
             Designation.objects.bulk_update(changed, DERIVED_FIELDS)
 
@@ -182,8 +182,10 @@ def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _derive_onto(designation, events):
-    """Set ``designation``'s derived fields from ``events``; return whether any changed."""
+def derive_onto(designation, events):
+    """Set ``designation``'s derived fields from ``events`` (its tier loaded), without saving;
+    return whether any changed. ``refresh`` saves what it derives; the sample data derives its
+    titles before inserting them."""
     derived = lifecycle.derive(
         [event.facts() for event in events],
         validity_years=designation.tier.validity_years,
