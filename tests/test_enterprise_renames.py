@@ -185,7 +185,7 @@ def test_a_register_row_for_an_unknown_firm_creates_it_with_its_former_name(tmp_
         tmp_path / "register.csv",
         [REGISTER_HEADER, ["温州全新有限公司", "温州老厂", "2020-05-05"]],
     )
-    outcome = run_import("enterprises", path)
+    outcome = run_import("enterprises", path, "--region", "鹿城区")
     assert outcome.summary == "created 1, updated 0, unchanged 0, errors 0", outcome.out
     firm = Enterprise.objects.get()
     assert (firm.name, former_names(firm)) == (
@@ -329,7 +329,8 @@ def test_the_set_based_path_gives_what_the_single_one_gives(
     # New firms in the same file: enough to take the importer's bulk path for them too.
     rows += [["", f"永嘉新厂{n:03d}", f"永嘉老厂{n:03d}", "2021-01-01"] for n in range(count)]
     path = write_csv(tmp_path / "register.csv", [["统一社会信用代码", *REGISTER_HEADER], *rows])
-    outcome = run_import("enterprises", path)
+    # The new firms are placed by --region; the firms found keep theirs.
+    outcome = run_import("enterprises", path, "--region", "永嘉县")
     assert outcome.summary == f"created {count}, updated {count}, unchanged 0, errors 0", (
         outcome.out
     )

@@ -86,7 +86,7 @@ def test_full_width_and_lower_case_credit_codes_are_the_same_code(tmp_path, make
         tmp_path,
         [
             [full_width, "", "", "", "", "", "２００１"],
-            [f" {other.lower()} ", "温州新有限公司", "", "", "", "", ""],
+            [f" {other.lower()} ", "温州新有限公司", "", "鹿城区", "", "", ""],
         ],
     )
     outcome = run_import("enterprises", path)
@@ -102,7 +102,6 @@ def test_regions_by_code_name_short_name_or_with_their_city(tmp_path, wenzhou):
         [CODES[1], "温州乙有限公司", "", "鹿城", "", "", ""],
         [CODES[2], "温州丙有限公司", "", "浙江省温州市鹿城区", "", "", ""],
         [CODES[3], "温州丁有限公司", "", "温州市", "", "", ""],
-        [CODES[4], "温州戊有限公司", "", "", "", "", ""],
     ]
     outcome = run_import("enterprises", firms_file(tmp_path, rows))
     assert outcome.code == 0, outcome.out
@@ -111,10 +110,18 @@ def test_regions_by_code_name_short_name_or_with_their_city(tmp_path, wenzhou):
         "温州甲有限公司": "330302",
         "温州乙有限公司": "330302",
         "温州丙有限公司": "330302",
-        "温州丁有限公司": "330300",
-        # A list without the firm's region: the registry's city, all that is known.
-        "温州戊有限公司": wenzhou.code,
+        "温州丁有限公司": wenzhou.code,
     }
+
+
+def test_a_new_firm_without_region_is_refused_never_placed_in_the_city(tmp_path):
+    """The region is never filled in: a list's firm may be anywhere."""
+    rows = [[CODES[4], "温州戊有限公司", "", "", "", "", ""]]
+    before = snapshot()
+    outcome = run_import("enterprises", firms_file(tmp_path, rows))
+    assert outcome.code == 1
+    assert "line 2, column 所属区县: a new enterprise needs its region" in outcome.out
+    assert snapshot() == before
 
 
 def test_county_column_wins_over_city_column(tmp_path):
@@ -144,7 +151,7 @@ def test_a_name_only_list_finds_firms_by_current_or_former_name(tmp_path, make_e
             ["温州全新有限公司", "1993"],
         ],
     )
-    outcome = run_import("enterprises", path)
+    outcome = run_import("enterprises", path, "--region", "鹿城区")
     assert outcome.summary == "created 1, updated 2, unchanged 0, errors 0", outcome.out
     renamed.refresh_from_db()
     same.refresh_from_db()
@@ -189,7 +196,7 @@ def test_former_names_column_sets_the_list(tmp_path, make_enterprise):
 
 
 def test_formula_prefix_is_removed_on_import(tmp_path):
-    path = firms_file(tmp_path, [[CODES[0], "'=温州甲有限公司", "", "", "", "'-泵", ""]])
+    path = firms_file(tmp_path, [[CODES[0], "'=温州甲有限公司", "", "鹿城区", "", "'-泵", ""]])
     assert run_import("enterprises", path).code == 0
     firm = Enterprise.objects.get()
     assert (firm.name, firm.main_product) == ("=温州甲有限公司", "-泵")
@@ -219,7 +226,14 @@ def test_a_dozen_bad_rows_are_all_reported_and_nothing_is_written(tmp_path, make
         [CODES[14], known.name, "", "", "", "", ""],  # the name is another code's firm
     ]
     errors_file = tmp_path / "errors.csv"
-    outcome = run_import("enterprises", firms_file(tmp_path, rows), "--errors", str(errors_file))
+    outcome = run_import(
+        "enterprises",
+        firms_file(tmp_path, rows),
+        "--errors",
+        str(errors_file),
+        "--region",
+        "鹿城区",
+    )
     assert outcome.code == 1
     expected = [
         "line 3, column 统一社会信用代码: wrong check character",
@@ -285,7 +299,7 @@ def test_dry_run_reports_what_would_change_and_writes_nothing(tmp_path, make_ent
             [CODES[0], "温州新有限公司", "2001"],
         ],
     )
-    outcome = run_import("enterprises", path, "--dry-run")
+    outcome = run_import("enterprises", path, "--dry-run", "--region", "330302")
     assert outcome.code == 0
     assert "Dry run: nothing was written" in outcome.out
     assert outcome.summary == "created 1, updated 1, unchanged 0, errors 0"
@@ -305,7 +319,7 @@ def test_the_run_is_recorded_and_the_history_says_which_run_changed_what(tmp_pat
             [CODES[0], "温州新有限公司", "2001"],
         ],
     )
-    outcome = run_import("enterprises", path, "--user", "officer")
+    outcome = run_import("enterprises", path, "--user", "officer", "--region", "330302")
     assert outcome.code == 0
     run = last_run()
     assert run.status == ImportRun.Status.IMPORTED
@@ -318,7 +332,7 @@ def test_the_run_is_recorded_and_the_history_says_which_run_changed_what(tmp_pat
         0,
     )
     assert run.user == officer
-    assert run.command == f"import_csv enterprises {path} --user officer"
+    assert run.command == f"import_csv enterprises {path} --user officer --region 330302"
     assert run.finished_at >= run.started_at
     import hashlib
 

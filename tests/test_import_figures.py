@@ -253,6 +253,8 @@ def test_unknown_participant_is_reported_at_its_seminar_line(tmp_path):
     assert "line 3, column participants: unknown enterprise" in outcome.out
     assert "(温州无名有限公司)" in outcome.out
     assert not Seminar.objects.exists()
-    created = run_import("seminars", path, "--create-missing")
-    assert created.summary == "created 3, updated 0, unchanged 0, errors 0", created.out
-    assert Enterprise.objects.get().seminars.get().title == "研讨会"
+    # A participant's row cannot say where a new firm is: it is never created from here.
+    refused = run_import("seminars", path, "--create-missing")
+    assert refused.code == 2
+    assert "--create-missing does not apply to seminars" in refused.err
+    assert not Enterprise.objects.exists()

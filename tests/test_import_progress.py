@@ -42,7 +42,7 @@ def test_progress_is_silent_when_not_a_terminal():
 
 @pytest.mark.django_db
 def test_the_command_draws_no_progress_into_a_log(tmp_path):
-    rows = [["name"]] + [[f"温州{n}有限公司"] for n in range(10)]
+    rows = [["name", "region"]] + [[f"温州{n}有限公司", "鹿城区"] for n in range(10)]
     outcome = run_import("enterprises", write_csv(tmp_path / "a.csv", rows))
     assert outcome.code == 0
     assert outcome.err == ""

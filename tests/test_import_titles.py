@@ -65,7 +65,8 @@ def test_batches_however_numbered(tmp_path, make_enterprise, written, number, ye
     assert outcome.code == 0, outcome.out
     batch = Designation.objects.get().batch
     assert (batch.tier_id, batch.number, batch.year) == ("single_champion", number, year)
-    assert "Batches created: 1" in outcome.out
+    # The report names the batch it created.
+    assert f"Batches created: {batch}" in outcome.lines
 
 
 def test_existing_batch_is_used_and_designation_updated(tmp_path, make_enterprise, national_batch):
@@ -141,8 +142,8 @@ def test_unknown_firm_is_an_error_without_create_missing(tmp_path):
     outcome = run_import("designations", path)
     assert outcome.code == 1
     assert (
-        "line 2, column 企业名称: unknown enterprise; import it first or use --create-missing "
-        "(温州无名有限公司)" in outcome.out
+        "line 2, column 企业名称: unknown enterprise; import it first, or use --create-missing "
+        "(or --known-only to read the list against the registry) (温州无名有限公司)" in outcome.out
     )
     assert not Enterprise.objects.exists()
 
@@ -162,7 +163,8 @@ def test_name_only_list_with_create_missing_matches_former_names(
         ],
         encoding="gbk",
     )
-    outcome = run_import("designations", path, "--create-missing")
+    # A name-only list says nothing of where its new firms are: the officer does.
+    outcome = run_import("designations", path, "--create-missing", "--region", "温州市")
     assert outcome.code == 0, outcome.out
     # One firm created (once, although named twice) and three designations.
     assert outcome.summary == "created 4, updated 0, unchanged 0, errors 0"
@@ -174,7 +176,7 @@ def test_name_only_list_with_create_missing_matches_former_names(
         ("温州新来有限公司", "little_giant"),
         ("温州新来有限公司", "hidden_champion"),
     }
-    again = run_import("designations", path, "--create-missing")
+    again = run_import("designations", path, "--create-missing", "--region", "温州市")
     assert again.summary == "created 0, updated 0, unchanged 3, errors 0"
 
 

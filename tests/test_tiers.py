@@ -175,8 +175,11 @@ def test_quoted_names_list_both_quote_styles():
 def test_cultivation_tiers_are_apart_from_the_titles_they_lead_to():
     references = References()
     assert references.tier("浙江省隐形冠军企业").code == "hidden_champion"
-    with pytest.raises(CellError):
-        references.tier("隐形冠军培育")  # neither tier's spelling
+    # A short form both share is neither until a level says which.
+    with pytest.raises(CellError, match="浙江省隐形冠军培育企业 or 温州市隐形冠军培育企业"):
+        references.resolve_tier(references.tier("隐形冠军培育"))
+    provincial = references.resolve_tier(references.tier("隐形冠军培育"), Tier.Level.PROVINCIAL)
+    assert provincial.code == "provincial_hidden_champion_cultivation"
 
 
 def test_echelon_order_top_first():

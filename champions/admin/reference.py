@@ -19,7 +19,7 @@ class RegionAdmin(CodeFixedOnceSaved, RegistryAdmin):
     list_display = ("code", "name", "name_en", "level", "parent")
     list_select_related = ("parent",)
     list_filter = ("level",)
-    search_fields = ("code", "name", "name_en")
+    search_fields = ("code", "name", "name_en", "aliases")
 
 
 @admin.register(Industry)

@@ -218,12 +218,13 @@ def date(raw):
 
 
 def match_key(value):
-    """How words are compared with a list of accepted spellings: NFKC, no spaces or quotes,
-    case-folded. Tier names are published as 专精特新“小巨人”企业, "小巨人" or without quotes."""
-    return "".join(_QUOTES.sub("", normalize(value)).split()).casefold()
+    """How words are compared with a list of accepted spellings: NFKC, no spaces, quotes or round
+    brackets, case-folded. Tier names are published as 专精特新“小巨人”企业, 〝小巨人〞, "小巨人"
+    or without quotes, and 首台（套） as 首台(套) or 首台套 (NFKC makes brackets ASCII)."""
+    return "".join(_IGNORED.sub("", normalize(value)).split()).casefold()
 
 
-_QUOTES = re.compile(r"[\"'“”‘’「」『』《》]")
+_IGNORED = re.compile(r"[\"'“”‘’「」『』《》〝〞〟‟„()]")
 
 
 def choice(spellings, name):
@@ -276,19 +277,34 @@ def _year_fast(cells):
 year.fast = _year_fast
 
 
+#: A code Excel turned into a number: ``9.13303001234568E+17`` (as a workbook or a CSV saved
+#: by Excel shows it), or ``913303001234567890.0``. Excel keeps 15 significant digits, so the
+#: code's last digits are gone and only entering it again as text brings them back.
+_CODE_AS_EXCEL_NUMBER = re.compile(r"\d(?:\.\d+)?E\+?\d+|\d+\.0+")
+
+
 def credit_code(raw):
     """A unified social credit code, upper-cased and checked (GB 32100-2015)."""
     code = normalize_credit_code(unescape_formula(raw) if raw[:1] == "'" else raw)
     if not code:
         return None
     message = credit_code_error(code)
+    if message and _CODE_AS_EXCEL_NUMBER.fullmatch(code):
+        message = _(
+            "Excel stored this credit code as a number and lost its last digits; format the "
+            "column as text and enter the codes again"
+        )
     if message:
         raise CellError(message)
     return code
 
 
 def _credit_code_fast(cells):
-    """Codes written plainly: 18 ASCII letters and digits (already NFKC, nothing to trim)."""
+    """Codes written plainly: 18 ASCII letters and digits (already NFKC, nothing to trim).
+
+    A code Excel made a number (``9.13303001234568E+17``) is not 18 letters and digits, so it
+    always goes to ``credit_code``, which says what happened to it.
+    """
     values = []
     for raw in cells:
         if len(raw) == 18 and raw.isascii() and raw.isalnum():

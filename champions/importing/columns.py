@@ -5,7 +5,6 @@ case-folded, with a leading ``*`` (the "required" mark of templates) dropped, so
 ``*企业名称`` and ``Name`` all work.
 """
 
-import itertools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -71,7 +70,9 @@ class BoundColumn:
 class Header:
     """A file's header row matched to a kind's columns."""
 
-    def __init__(self, columns, required, line, header_cells):
+    def __init__(self, columns, required, line, header_cells, labels=None):
+        """``labels`` names columns that the file does not have but the run's options give
+        (``{"tier": "--tier"}``), for messages."""
         self.line = line
         self.width = len(header_cells)
         by_key = {}
@@ -112,7 +113,7 @@ class Header:
         for name, entries in ranked.items():
             entries.sort()
             bound[name].positions = [position for _rank, position, _text in entries]
-            bound[name].header = entries[0][2]
+            bound[name].header = (labels or {}).get(name) or entries[0][2]
         present = set(bound)
         for group in required:
             if not present.intersection(group):
@@ -136,22 +137,11 @@ class Header:
     def chunk_parser(self, errors):
         """A function ``(lines, rows) -> (columns, bad)`` reading a chunk of rows a column at a
         time: ``columns`` maps each column's name to its values, ``bad`` holds the positions of
-        rows with an error (reported in ``errors``)."""
-        width = self.width
+        rows with an error (reported in ``errors``). Rows are as wide as the header
+        (``Layout.data_rows``)."""
 
         def parse_chunk(lines, rows):
             bad = set()
-            for index, row in enumerate(rows):
-                if len(row) > width and any(cell.strip() for cell in row[width:]):
-                    extra = next(cell for cell in row[width:] if cell.strip())
-                    errors.add(
-                        lines[index],
-                        str(width + 1),
-                        _("more cells than the header has columns"),
-                        extra,
-                    )
-                    bad.add(index)
-            rows = [row if len(row) >= width else row + [""] * (width - len(row)) for row in rows]
             columns = {}
             for bound in self.columns:
                 cells = bound.cells(rows)
@@ -174,25 +164,3 @@ def describe_column(columns, name):
 
 def describe(columns):
     return ", ".join(describe_column(columns, column.name) for column in columns)
-
-
-def find_header(chunks, columns, search_lines):
-    """The header row ``(line, cells)`` and the chunks of data rows after it, from the chunks
-    of a file (``CsvFile.chunks``).
-
-    The header is the first of the first ``search_lines`` rows in which most filled cells are
-    known headers (title lines above it are skipped); failing that, the first row, so that its
-    unknown headers are reported.
-    """
-    known = {header_key(h) for column in columns for h in column.headers()}
-    known.update(IGNORED_HEADERS)
-    lines, rows = next(chunks)
-    found = 0
-    for index, cells in enumerate(rows[:search_lines]):
-        filled = [header_key(cell) for cell in cells if cell.strip()]
-        hits = sum(1 for key in filled if key in known)
-        if hits and hits * 2 >= len(filled):
-            found = index
-            break
-    rest = (lines[found + 1 :], rows[found + 1 :])
-    return (lines[found], rows[found]), itertools.chain([rest] if rest[0] else [], chunks)

@@ -120,3 +120,8 @@ class ImportNotAllowed(Exception):
 
 class ImportBusy(Exception):
     """Another import held the database's import lock for longer than this run would wait."""
+
+
+class BadArguments(ValueError):
+    """Options a run cannot take (a column the kind does not have, ``--sheet`` for a CSV
+    file); nothing is read or written."""

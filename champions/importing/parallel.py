@@ -38,35 +38,41 @@ def can_read_in_parallel(kind, csv_file):
     )
 
 
-def read_in_parallel(kind, header, csv_file, errors, load_rows, progress):
+def read_in_parallel(kind, header, layout, csv_file, errors, load_rows, progress):
     """Parse the data rows of ``csv_file`` (after the header) in worker processes and hand the
-    staging rows to ``load_rows``; problems go to ``errors``."""
-    _job.update(kind=kind, header=header, csv_file=csv_file)
+    staging rows to ``load_rows``; problems go to ``errors``, the lines skipped to ``layout``."""
+    _job.update(kind=kind, header=header, layout=layout, csv_file=csv_file)
     pieces = csv_file.slices(max(worker_count() * 4, csv_file.size // PIECE_BYTES))
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(worker_count()) as pool:
-            for staged, piece_errors, last_line in pool.imap_unordered(_read_piece, pieces):
+            for staged, piece_errors, skipped, last_line in pool.imap_unordered(
+                _read_piece, pieces
+            ):
                 load_rows(staged)
                 errors.merge(piece_errors)
+                layout.skipped.extend(skipped)
                 progress.update(last_line)
     finally:
         _job.clear()
 
 
 def _read_piece(piece):
-    """In a worker: ``(staging rows, errors, last line)`` of one piece of the file."""
+    """In a worker: ``(staging rows, errors, lines skipped, last line)`` of one piece of the
+    file."""
     kind, header, csv_file = _job["kind"], _job["header"], _job["csv_file"]
     errors = kind.errors = ErrorLog()  # the worker's own copy of the kind reports here
+    layout = _job["layout"].piece_reader()
+    layout.errors = errors
     parse_chunk = header.chunk_parser(errors)
     staged, last_line = [], 0
     for lines, rows in csv_file.slice_chunks(*piece, CHUNK_ROWS):
         if lines[0] <= header.line:  # the header and any title lines above it
             keep = [index for index, line in enumerate(lines) if line > header.line]
             lines, rows = [lines[i] for i in keep], [rows[i] for i in keep]
-            if not lines:
-                continue
-        columns, bad = parse_chunk(lines, rows)
-        staged.extend(kind.stage_chunk(lines, columns, bad))
-        last_line = lines[-1]
-    return staged, errors, last_line
+        last_line = lines[-1] if lines else last_line
+        lines, rows = layout.data_rows(lines, rows)
+        if lines:
+            columns, bad = parse_chunk(lines, rows)
+            staged.extend(kind.stage_chunk(lines, columns, bad))
+    return staged, errors, layout.skipped, last_line

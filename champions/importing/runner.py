@@ -14,14 +14,39 @@ from django.utils.translation import gettext as _
 
 from ..history import recording_import_run
 from ..models import ImportRun
-from .columns import Header, find_header
-from .errors import ErrorLog, FileRefused, ImportNotAllowed
+from .columns import Header
+from .errors import BadArguments, ErrorLog, FileRefused, ImportNotAllowed
 from .kinds import KINDS
+from .layout import FACT_OPTIONS, Layout, SectionSpellings
 from .parallel import can_read_in_parallel, read_in_parallel
 from .progress import Progress
-from .reading import HEADER_SEARCH_LINES, open_csv
+from .reading import open_csv
 from .references import References
+from .report import MAX_NAMES_SHOWN
 from .staging import CHUNK_ROWS, import_transaction
+from .workbook import is_workbook, open_workbook
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    """What a run is told about its list besides the rows (the options of ``import_csv``).
+
+    ``facts`` are the list's own facts, ``{column name: text}`` (``--tier 单项冠军``): they fill
+    the cells a row leaves empty, read like the cells themselves. ``fill_down`` names columns
+    whose empty cells take the value above (cells saved empty under a merged cell).
+    ``known_only`` reads the list against the registry: rows of firms it does not have are
+    listed, not refused. ``province_counts`` also counts the rows by city into the province
+    comparison. ``sheet`` picks a workbook's sheet.
+    """
+
+    facts: dict = field(default_factory=dict)
+    fill_down: tuple = ()
+    create_missing: bool = False
+    known_only: bool = False
+    province_counts: bool = False
+    sheet: str | None = None
+    #: Whether to keep the outcome of every row (for ``--report``).
+    line_outcomes: bool = False
 
 
 @dataclass
@@ -37,6 +62,20 @@ class ImportResult:
     warnings: list = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    #: What the run did with the lines that are not rows it wrote (see ``report.py``).
+    layout: Layout | None = None
+    kind: object = None
+    #: ``[(line, outcome)]`` of the rows written (created, updated, unchanged), when asked.
+    line_outcomes: list = field(default_factory=list)
+    #: ``[(line, name)]`` of the enterprises created (the first ``MAX_NAMES_SHOWN``), and
+    #: how many there are.
+    firms_created: list = field(default_factory=list)
+    firms_created_count: int = 0
+
+    def header_label(self, name):
+        """The header the file uses for column ``name``, or the option that gave it."""
+        header = getattr(self.kind, "header", None)
+        return header.label(name) if header is not None else name
 
     @property
     def refused(self):
@@ -64,17 +103,19 @@ def import_file(
     *,
     encoding=None,
     dry_run=False,
-    create_missing=False,
+    options=None,
     user=None,
     command="",
     progress_stream=None,
     wait_seconds=WAIT_SECONDS,
     on_wait=lambda: None,
 ):
-    """Import the CSV file at ``path`` as ``kind``; see ``ImportResult``.
+    """Import the CSV file or workbook at ``path`` as ``kind``; see ``ImportResult`` and
+    ``ListOptions``.
 
-    Raises ``OSError`` when the file cannot be read and ``LookupError`` for an unknown
-    ``encoding``: those are the caller's mistakes, not the file's, and nothing is recorded.
+    Raises ``OSError`` when the file cannot be read, ``LookupError`` for an unknown
+    ``encoding`` and ``BadArguments`` for options the kind or the file cannot take: those are
+    the caller's mistakes, not the file's, and nothing is recorded.
     So are ``ImportNotAllowed`` (``user`` may not import, or not what the file asks) and
     ``ImportBusy`` (another import kept the database for more than ``wait_seconds``; ``on_wait``
     is called when the wait begins).
@@ -84,11 +125,16 @@ def import_file(
             _("%(user)s may not import files (the permission “%(permission)s” is missing).")
             % {"user": user.get_username(), "permission": _("Can import files")}
         )
+    options = options or ListOptions()
+    check_options(kind, options, path, encoding)
     errors = ErrorLog()
     run = ImportRun(kind=kind, file_name=str(path)[:500], user=user, command=command[:1000])
     result = ImportResult(run=run, errors=errors, dry_run=dry_run)
     try:
-        csv_file = open_csv(path, encoding)
+        if is_workbook(path):
+            csv_file = open_workbook(path, options.sheet)
+        else:
+            csv_file = open_csv(path, encoding)
     except FileRefused as refusal:
         errors.extend(refusal.errors)
         run.sha256 = _sha256(path)
@@ -99,7 +145,7 @@ def import_file(
         run.save()
         with recording_import_run(run):
             try:
-                _import_rows(result, kind, csv_file, create_missing, user, progress_stream)
+                _import_rows(result, kind, csv_file, options, user, progress_stream)
             except FileRefused as refusal:  # a line found unreadable part-way
                 errors.extend(refusal.errors)
         if errors or dry_run:
@@ -116,36 +162,87 @@ def import_file(
     return result
 
 
-def _import_rows(result, kind_name, csv_file, create_missing, user, progress_stream):
+def check_options(kind_name, options, path, encoding):
+    """Refuse options that the kind has no column for, or that the file cannot take."""
+    columns = {column.name for column in KINDS[kind_name].column_names()}
+    for name in options.facts:
+        if name not in columns:
+            raise BadArguments(
+                _("%(option)s does not apply to a file of %(kind)s")
+                % {"option": FACT_OPTIONS[name], "kind": kind_name}
+            )
+    for flag, allowed in (
+        ("--known-only", options.known_only and kind_name != "designations"),
+        ("--province-counts", options.province_counts and kind_name != "designations"),
+    ):
+        if allowed:
+            raise BadArguments(_("%(option)s applies to designations only") % {"option": flag})
+    if options.create_missing and kind_name == "seminars":
+        raise BadArguments(
+            _(
+                "--create-missing does not apply to seminars: a participant's row gives no "
+                "region; import new participants as enterprises first"
+            )
+        )
+    if options.known_only and options.create_missing:
+        raise BadArguments(_("--known-only and --create-missing exclude each other"))
+    workbook = is_workbook(path)
+    if options.sheet and not workbook:
+        raise BadArguments(_("--sheet is for Excel workbooks; this file is not one"))
+    if encoding and workbook:
+        raise BadArguments(_("--encoding is for CSV files; this file is an Excel workbook"))
+
+
+def _import_rows(result, kind_name, source, options, user, progress_stream):
     errors = result.errors
-    kind = KINDS[kind_name](References(), errors, create_missing=create_missing)
-    kind_columns = kind.columns()
-    (header_line, header_cells), data = find_header(
-        csv_file.chunks(CHUNK_ROWS), kind_columns, HEADER_SEARCH_LINES
+    references = References()
+    kind = KINDS[kind_name](
+        references,
+        errors,
+        create_missing=options.create_missing,
+        known_only=options.known_only,
+        province_counts=options.province_counts,
     )
-    header = Header(kind_columns, kind.required, header_line, header_cells)
+    result.kind = kind
+    kind_columns = kind.columns()
+    layout = result.layout = Layout(
+        kind_columns,
+        errors,
+        facts=options.facts,
+        fill_down=options.fill_down,
+        spellings=SectionSpellings.of(references),
+        keep_lines=options.line_outcomes,
+    )
+    header_line, header_cells, labels, data = layout.read(source.chunks(CHUNK_ROWS))
+    kind.list_title = layout.list_title()
+    header = Header(kind_columns, kind.required, header_line, header_cells, labels=labels)
     if header.problems:
         errors.extend(header.problems)
         return
     kind.bind(header)
     staging = kind.staging().create()
-    progress = Progress(progress_stream, csv_file.lines)
+    progress = Progress(progress_stream, source.lines)
     with staging.loader() as load_rows:
-        if can_read_in_parallel(kind, csv_file):
-            read_in_parallel(kind, header, csv_file, errors, load_rows, progress)
+        if can_read_in_parallel(kind, source) and layout.may_read_in_pieces():
+            read_in_parallel(kind, header, layout, source, errors, load_rows, progress)
         else:
             parse_chunk = header.chunk_parser(errors)
             for lines, rows in data:
                 columns, bad = parse_chunk(lines, rows)
                 load_rows(kind.stage_chunk(lines, columns, bad))
-                progress.update(lines[-1])
+                progress.update(lines[-1] if lines else 0)
     progress.finish()
     kind.references.create_pending_batches(staging)
     upsert = kind.apply(staging, result.run, user)
     result.created, result.updated, result.unchanged = upsert.counts()
     result.created += kind.created_elsewhere
     result.batches_created = kind.references.batches_created
-    result.warnings = kind.references.warnings
+    created = kind.created_records(staging, MAX_NAMES_SHOWN)
+    result.firms_created = (kind.created_firms + created)[:MAX_NAMES_SHOWN]
+    result.firms_created_count = len(kind.created_firms) + (result.created if created else 0)
+    result.warnings = layout.warnings + kind.references.warnings
+    if options.line_outcomes:
+        result.line_outcomes = upsert.line_outcomes()
     staging.drop()
 
 

@@ -126,15 +126,20 @@ class Upsert:
     def mark_lines_changed(self, lines):
         self.staging.execute_for_lines("UPDATE {stg} SET changed = 1 WHERE {lines}", lines)
 
+    #: SQL: what a staging row does to its record, ``created``, ``updated`` or ``unchanged``.
+    OUTCOME = (
+        "CASE WHEN target_id IS NULL OR created = 1 THEN 'created' "
+        "WHEN changed = 1 THEN 'updated' ELSE 'unchanged' END"
+    )
+
     def counts(self):
         """``(to create, to update, unchanged)`` over the rows still in the staging table."""
-        created, changed, total = self.staging.fetch(
-            "SELECT COALESCE(SUM(CASE WHEN target_id IS NULL OR created = 1 THEN 1 ELSE 0 END), "
-            "0), "
-            "COALESCE(SUM(CASE WHEN target_id IS NOT NULL AND created = 0 AND changed = 1 "
-            "THEN 1 ELSE 0 END), 0), COUNT(*) FROM {stg}"
-        )[0]
-        return int(created), int(changed), int(total - created - changed)
+        found = dict(self.staging.fetch(f"SELECT {self.OUTCOME}, COUNT(*) FROM {{stg}} GROUP BY 1"))
+        return tuple(int(found.get(outcome, 0)) for outcome in ("created", "updated", "unchanged"))
+
+    def line_outcomes(self):
+        """``[(line, outcome)]`` of every row still in the staging table, by line."""
+        return self.staging.fetch(f"SELECT line, {self.OUTCOME} FROM {{stg}} ORDER BY line")
 
     # --- Writing ------------------------------------------------------------------------------
 

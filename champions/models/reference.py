@@ -12,8 +12,17 @@ from simple_history.models import HistoricalRecords
 from .common import HistoryImportRun
 
 
+def _lines(text):
+    """The non-empty lines of a text field of spellings, trimmed."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class Region(models.Model):
-    """A province, city or county-level unit, by its GB/T 2260 code."""
+    """A province, city or county-level unit, by its GB/T 2260 code.
+
+    ``aliases`` holds the other names lists give it: a functional zone run with it (温州经开区 is
+    counted in 龙湾区) or a name from before a redivision (洞头县, now 洞头区), for the importer.
+    """
 
     class Level(models.TextChoices):
         PROVINCE = "province", _("Province")
@@ -32,6 +41,11 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    aliases = models.TextField(
+        _("other spellings"),
+        blank=True,
+        help_text=_("Spellings used in published lists, one per line."),
+    )
 
     class Meta:
         verbose_name = _("region")
@@ -45,6 +59,10 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def alias_list(self):
+        return _lines(self.aliases)
 
 
 class Industry(models.Model):
@@ -145,4 +163,4 @@ class Tier(models.Model):
 
     @property
     def alias_list(self):
-        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+        return _lines(self.aliases)

@@ -1,6 +1,7 @@
 """The reference lists the registry starts with (GB/T 2260 regions, industries, tiers).
 
-Read by the data migration that seeds a fresh database, and by tests.
+Read by the data migrations that seed a fresh database and bring an existing one to them, and by
+tests. The ``aliases`` columns hold the other spellings lists use, separated by ``|``.
 """
 
 import csv
@@ -15,8 +16,17 @@ def read_reference(name):
         return list(csv.DictReader(handle))
 
 
+def aliases_of(row):
+    """The other spellings of a CSV row, as the model's ``aliases`` field keeps them."""
+    return "\n".join(alias for alias in row["aliases"].split("|") if alias)
+
+
 def seed_reference_data(apps):
-    """Create the regions, industries and tiers that do not exist yet; never overwrite edits."""
+    """Create the regions, industries and tiers that do not exist yet; never overwrite edits.
+
+    It runs in migration 0002, on the models of that day: regions had no aliases yet, and
+    ``seed_region_aliases`` (migration 0009) gives them theirs, in a new database as in an old.
+    """
     Region = apps.get_model("champions", "Region")
     Industry = apps.get_model("champions", "Industry")
     Tier = apps.get_model("champions", "Tier")
@@ -50,7 +60,15 @@ def seed_reference_data(apps):
                 "kind": row["kind"],
                 "validity_years": int(row["validity_years"]) if row["validity_years"] else None,
                 "authority": row["authority"],
-                "aliases": "\n".join(a for a in row["aliases"].split("|") if a),
+                "aliases": aliases_of(row),
                 "position": position,
             },
         )
+
+
+def seed_region_aliases(apps):
+    """Give each region without other spellings those of ``regions.csv``; staff's are kept."""
+    Region = apps.get_model("champions", "Region")
+    for row in read_reference("regions"):
+        if aliases := aliases_of(row):
+            Region.objects.filter(code=row["code"], aliases="").update(aliases=aliases)

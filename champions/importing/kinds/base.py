@@ -3,6 +3,8 @@
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from ..area import Area
+from ..errors import ErrorLog
 from ..staging import Staging, text_of
 from ..upsert import Upsert
 
@@ -26,15 +28,37 @@ class Kind:
     #: rows create nothing while they are read (batches are created as they are first named).
     parallel = False
 
-    def __init__(self, references, errors, *, create_missing=False):
+    def __init__(
+        self, references, errors, *, create_missing=False, known_only=False, province_counts=False
+    ):
         self.references = references
         self.errors = errors
         self.create_missing = create_missing
+        self.known_only = known_only
+        self.province_counts = province_counts
+        self.area = Area(references.regions_by_code)
         self.header = None
+        #: The list's name, from the first title line above the header (``Layout``).
+        self.list_title = ""
         self.created_elsewhere = 0
+        #: ``{city code: [lines]}``: rows of firms outside the registry's area, skipped.
+        self.outside = {}
+        #: ``[(line, name)]`` of the firms the run creates, for the report.
+        self.created_firms = []
+        #: ``[(line, name, place)]`` of the rows ``--known-only`` did not find, with the place
+        #: of this area the name mentions (possibly the registry's firm), or "".
+        self.not_found = []
+        #: ``{(kind, outcome): count}`` of the events the run records (designations).
+        self.events = {}
 
     def columns(self):
         raise NotImplementedError
+
+    @classmethod
+    def column_names(cls):
+        """The kind's columns without the registry's reference data (their parsers of tiers
+        and regions missing), for help texts and checks of options."""
+        return cls(_WithoutReferences(), ErrorLog()).columns()
 
     # --- Rows -----------------------------------------------------------------------------------
 
@@ -139,6 +163,21 @@ class Kind:
     def resolve(self, staging, upsert, import_run, user):
         """Fill in references found through the database (the enterprise of each row)."""
 
+    def skip_outside(self, staging):
+        """Take the rows of firms outside the registry's area out of the import, counted by
+        city (``outside``)."""
+        if "region_id" not in staging:
+            return
+        codes = sorted(self.area.codes)
+        rows = staging.fetch(
+            "SELECT line, region_id FROM {stg} WHERE region_id IS NOT NULL AND region_id "
+            f"NOT IN ({', '.join(['%s'] * len(codes))}) ORDER BY line",
+            codes,
+        )
+        for line, region in rows:
+            self.outside.setdefault(self.area.city_of(region), []).append(line)
+        staging.remove([line for line, _region in rows])
+
     def check(self, staging, upsert, new_rows):
         """Report rows that mean the same record, and new rows missing a required value."""
         bad = set()
@@ -173,3 +212,17 @@ class Kind:
 
     def after_write(self, staging, upsert, import_run, user):
         """Write what the upsert does not (former names, participants, stage moves)."""
+
+    def created_records(self, staging, limit):
+        """``[(line, name)]`` of the first ``limit`` firms the rows created, for kinds whose
+        records are firms; ``[]`` otherwise."""
+        return []
+
+
+class _WithoutReferences:
+    """Stands in for ``References`` where only the columns' names are wanted."""
+
+    regions_by_code = {}
+
+    def __getattr__(self, name):
+        return None

@@ -40,21 +40,30 @@ CREDIT_CODE = Column(
 )
 NAME = Column(
     "name",
-    ("企业名称", "企业", "单位名称", "名称"),
+    ("企业名称", "企业", "单位名称", "申报单位", "申报企业", "名称"),
     cells.text(200, empty=None),
     field="name",
     keep_when_empty=True,
 )
+#: Headers of the region, the finest unit first: where a list gives the county and the city in
+#: two columns (设区市, 县（市、区）), the county wins.
 REGION_LABELS = (
     "所属区县",
     "所在区县",
     "区县",
+    "县（市、区）",
+    "所在县（市、区）",
     "所属地区",
     "所在地区",
     "地区",
     "所在地市",
     "所属地市",
     "地市",
+    "设区市",
+    "所在设区市",
+    "省份",
+    "省（区、市）",
+    "所在省份",
 )
 
 
@@ -105,7 +114,7 @@ class Enterprises(Kind):
             RENAMED_ON,
             region_column(self.references),
             Column("industry", ("所属行业", "行业"), self.references.industry, field="industry_id"),
-            Column("main_product", ("主导产品",), cells.text(200), field="main_product"),
+            Column("main_product", ("主导产品", "主营产品"), cells.text(200), field="main_product"),
             Column("founded", ("成立年份",), cells.year, field="founded"),
         )
 
@@ -143,6 +152,7 @@ class Enterprises(Kind):
         return [row for index, row in enumerate(staged) if index not in bad]
 
     def resolve(self, staging, upsert, import_run, user):
+        self.skip_outside(staging)
         # When every row found its firm by code (a list imported again), no name is looked up.
         if upsert.match([BY_CREDIT_CODE]) < staging.rows:
             if self.renames_by_old_name():
@@ -154,10 +164,6 @@ class Enterprises(Kind):
                 self.header.label,
                 by_code=False,
                 keep_current_names=True,
-            )
-            staging.execute(
-                "UPDATE {stg} SET region_id = %s WHERE target_id IS NULL AND region_id IS NULL",
-                [self.references.city_code],
             )
         self._keep_later_names(staging)
 
@@ -208,6 +214,13 @@ class Enterprises(Kind):
             ") AS old WHERE {stg}.line = old.line"
         )
 
+    def created_records(self, staging, limit):
+        return staging.fetch(
+            "SELECT line, name FROM {stg} WHERE target_id IS NULL OR created = 1 "
+            "ORDER BY line LIMIT %s",
+            [limit],
+        )
+
     def check(self, staging, upsert, new_rows):
         bad = self.report_duplicates(
             upsert.same_record_twice(), "credit_code" if "credit_code" in self.header else "name"
@@ -228,6 +241,16 @@ class Enterprises(Kind):
             )
             for line in upsert.missing("name"):
                 self.errors.add(line, self.header.label("name"), _("a new enterprise needs a name"))
+                bad.add(line)
+            for line in upsert.missing("region_id"):
+                self.errors.add(
+                    line,
+                    self.header.label("region"),
+                    _(
+                        "a new enterprise needs its region, and this row gives none; add a "
+                        "region column (所属区县) or give --region"
+                    ),
+                )
                 bad.add(line)
         staging.remove(bad)
 

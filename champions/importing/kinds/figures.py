@@ -6,10 +6,11 @@ from ...models import ProvinceCount, YearlyFigures
 from ...models.figures import SizeClass
 from .. import cells
 from ..columns import Column
+from ..errors import CellError
 from ..upsert import Key
 from .base import Kind
 from .referencing import ReferencingKind
-from .titles import tier_column
+from .titles import level_column, tier_column
 
 MEASURES = {
     **{value: value for value in ProvinceCount.Measure.values},
@@ -114,6 +115,7 @@ class ProvinceCounts(Kind):
                 keep_when_empty=True,
             ),
             tier_column(self.references, field="tier_id"),
+            level_column(self.references),
             Column("year", ("年份", "年度"), cells.year, field="year", keep_when_empty=True),
             Column(
                 "measure",
@@ -140,7 +142,11 @@ class ProvinceCounts(Kind):
             if row.get(column) is None:
                 self.errors.add(line, self.header.label(column), _("required"))
                 return False
-        row["tier"] = row["tier"].code
+        try:
+            row["tier"] = self.references.resolve_tier(row["tier"], row.get("level")).code
+        except CellError as error:
+            self.errors.add(line, self.header.label("tier"), error)
+            return False
         row["measure"] = row.get("measure") or ProvinceCount.Measure.IN_FORCE
         return True
 

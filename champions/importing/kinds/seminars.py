@@ -18,7 +18,6 @@ from ..matching import match_enterprises
 from ..staging import Staging
 from ..upsert import Key
 from .base import Kind
-from .referencing import create_missing_enterprises
 
 LIST_SEPARATOR = ";"
 _EXPERT = re.compile(r"^(?P<name>[^(（]+?)\s*[(（](?P<affiliation>.*)[)）]$")
@@ -177,11 +176,6 @@ class Seminars(Kind):
         errors = _EntryErrors(self.errors, entries)
         label = lambda _column: self.header.label("participants")  # noqa: E731
         match_enterprises(found, "enterprise_id", errors, label)
-        if self.create_missing:
-            self.created_elsewhere += create_missing_enterprises(
-                found, errors, label, self.references.city_code, import_run, user
-            )
-            match_enterprises(found, "enterprise_id", errors, label)
         result = {}
         for number, enterprise_id in found.fetch("SELECT line, enterprise_id FROM {stg}"):
             line, item = entries[number]
@@ -189,7 +183,7 @@ class Seminars(Kind):
                 self.errors.add(
                     line,
                     label(None),
-                    _("unknown enterprise; import it first or use --create-missing"),
+                    _("unknown enterprise; import it first (with its region)"),
                     item,
                 )
             else:

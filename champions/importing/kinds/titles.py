@@ -6,14 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ... import lifecycle
-from ...models import Designation, DesignationEvent, Notice, Recommendation, Tier
+from ...models import Designation, DesignationEvent, Enterprise, Notice, Recommendation, Tier
 from ...models.designations import product_key
 from ...services.designations import refresh_where
 from ...services.recommendations import IllegalMove, advance, may_move
 from ...workflow import ENDINGS, Stage
 from .. import cells
 from ..columns import Column
-from ..errors import ImportNotAllowed
+from ..errors import CellError, ImportNotAllowed, RowError
+from ..province import count_by_city, write_province_counts
 from ..references import parse_batch
 from ..staging import (
     db_value,
@@ -26,10 +27,18 @@ from ..staging import (
 from ..upsert import Key
 from .referencing import ReferencingKind
 
-#: What a designations file's ``status`` column may say, as the event it records on the title:
-#: ``(event kind, review outcome)``.
+#: The outcome a ``support`` status stands for until ``Designations.complete`` has checked that
+#: the title is a support tier (then it is the award of that tier).
+SUPPORT = "support"
+
+#: What a designations file's ``status`` column (or ``--status``) may say, as the event it
+#: records on the title: ``(event kind, review outcome)``; a review result without an outcome
+#: takes it from the 复核结果 column.
 DESIGNATION_STATUSES = {
     **{kind: (kind, "") for kind in lifecycle.KINDS},
+    SUPPORT: (lifecycle.AWARD, SUPPORT),
+    "支持": (lifecycle.AWARD, SUPPORT),
+    "入选": (lifecycle.AWARD, ""),
     "publicized": (lifecycle.PUBLICITY, ""),
     "公示": (lifecycle.PUBLICITY, ""),
     "公示中": (lifecycle.PUBLICITY, ""),
@@ -42,6 +51,7 @@ DESIGNATION_STATUSES = {
     "拟通过复核": (lifecycle.REVIEW_PUBLICITY, ""),
     "review_passed": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
     "复核通过": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
+    "通过复核": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
     "lapsed": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
     "到期": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
     "已到期": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
@@ -57,6 +67,7 @@ REVIEW_RESULTS = {
     **{outcome: (lifecycle.REVIEW_RESULT, outcome) for outcome in lifecycle.OUTCOMES},
     "通过": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
     "复核通过": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
+    "通过复核": (lifecycle.REVIEW_RESULT, lifecycle.PASSED),
     "不通过": (lifecycle.REVIEW_RESULT, lifecycle.FAILED),
     "未通过": (lifecycle.REVIEW_RESULT, lifecycle.FAILED),
     "未申请复核": (lifecycle.REVIEW_RESULT, lifecycle.NOT_APPLIED),
@@ -109,6 +120,7 @@ YEAR_KEY = Key(
     "t.batch_id IS NULL",
 )
 EVENT = quote(DesignationEvent._meta.db_table)
+ENTERPRISE = quote(Enterprise._meta.db_table)
 #: The staging columns that say which event a row records.
 EVENT_COLUMNS = ("event_kind", "happened_on", "outcome")
 
@@ -116,15 +128,20 @@ EVENT_COLUMNS = ("event_kind", "happened_on", "outcome")
 def tier_column(references, field=None):
     return Column(
         "tier",
-        ("称号", "称号名称", "荣誉称号", "类别"),
+        ("称号", "称号名称", "荣誉称号", "类别", "类型"),
         references.tier,
         field=field,
         keep_when_empty=True,
     )
 
 
+def level_column(references):
+    """级别: what resolves a title's short form (单项冠军 national or provincial)."""
+    return Column("level", ("级别", "层级"), references.level)
+
+
 BATCH = Column("batch", ("批次", "原认定批次"), parse_batch)
-YEAR = Column("year", ("年份", "年度"), cells.year, field="year", keep_when_empty=True)
+YEAR = Column("year", ("年份", "年度", "认定年度"), cells.year, field="year", keep_when_empty=True)
 PRODUCT = Column("product", ("产品名称", "产品"), cells.text(200), field="product")
 
 
@@ -132,9 +149,15 @@ class TitleRows:
     """The tier, batch, year and product columns shared by designations and recommendations."""
 
     def complete_title(self, row, line, *, batch_required):
-        tier = row.get("tier")
+        try:
+            tier = self.references.resolve_tier(row.get("tier"), row.get("level"))
+        except CellError as error:
+            self.errors.add(line, self.header.label("tier"), error)
+            return False
         if tier is None:
             self.errors.add(line, self.header.label("tier"), _("a title is required"))
+            return False
+        if not self.check_tier(tier, row, line):
             return False
         row["tier"] = tier.code
         year = row.get("year")
@@ -146,7 +169,7 @@ class TitleRows:
         if batch is not None:
             # A batch written with its year (2021年第6批) is of that year; otherwise of the row's.
             number, batch_year = batch
-            batch_year = batch_year or year
+            batch_year = batch_year or year or self.references.known_batch_year(tier, number)
             if not batch_year:
                 self.errors.add(line, self.header.label("year"), _("the batch needs a year"))
                 return False
@@ -167,6 +190,10 @@ class TitleRows:
             return False
         return super().complete(row, line)
 
+    def check_tier(self, tier, row, line):
+        """Check what the row says against its tier; report a problem and return False."""
+        return True
+
 
 class Designations(TitleRows, ReferencingKind):
     """A list of titles: each row records one event (the ``status`` column, or ``复核结果``; an
@@ -186,6 +213,7 @@ class Designations(TitleRows, ReferencingKind):
         return (
             *self.enterprise_columns(),
             tier_column(self.references, field="tier_id"),
+            level_column(self.references),
             BATCH,
             YEAR,
             PRODUCT,
@@ -210,6 +238,13 @@ class Designations(TitleRows, ReferencingKind):
             Column("valid_until", ("有效期至", "有效期"), cells.date, db_type="date"),
             Column("document", ("文号", "发文文号"), cells.text(200), db_type="varchar(200)"),
             Column("source", ("来源", "出处"), cells.text(500), db_type="varchar(500)"),
+            Column("note", ("备注", "说明"), cells.text(10_000), db_type="text"),
+            Column(
+                "main_product",
+                ("主营产品", "主导产品"),
+                cells.text(200),
+                db_type="varchar(200)",
+            ),
         )
 
     def derived_columns(self):
@@ -241,6 +276,16 @@ class Designations(TitleRows, ReferencingKind):
                 )
                 return False
             kind, outcome = review
+        if kind == lifecycle.REVIEW_RESULT and not outcome:
+            self.errors.add(
+                line,
+                self.header.label("review_result" if review is not None else "status"),
+                _(
+                    "a review result needs its outcome: a 复核结果 column saying 通过, 不通过, "
+                    "未申请复核 or 撤销"
+                ),
+            )
+            return False
         if row.get("valid_until") and kind not in (lifecycle.AWARD, lifecycle.REVIEW_RESULT):
             self.errors.add(
                 line,
@@ -250,6 +295,50 @@ class Designations(TitleRows, ReferencingKind):
             return False
         row["event_kind"], row["outcome"] = kind, outcome
         return self.complete_title(row, line, batch_required=False)
+
+    def check_tier(self, tier, row, line):
+        """A support list (``support``) records the award of a support tier, and only there:
+        read as a title it would count a status as a title held."""
+        if row["outcome"] != SUPPORT:
+            return True
+        if tier.kind != Tier.Kind.SUPPORT:
+            self.errors.add(
+                line,
+                self.header.label("tier"),
+                _("a support list is of a support tier (重点“小巨人”企业), not of “%(tier)s”")
+                % {"tier": tier.name},
+            )
+            return False
+        row["outcome"] = ""
+        return True
+
+    def resolve(self, staging, upsert, import_run, user):
+        if self.province_counts:
+            self.province_counted = count_by_city(staging, self.area, self.errors)
+        super().resolve(staging, upsert, import_run, user)
+        if "main_product" in staging:
+            self._warn_main_products(staging)
+
+    def _warn_main_products(self, staging):
+        """主营产品 is the firm's, not the title's: it goes to the firms the list creates; a
+        firm the registry has keeps its own, and the rows saying otherwise are counted."""
+        differing = staging.fetch(
+            f"SELECT MIN(s.line), COUNT(*) FROM {{stg}} AS s JOIN {ENTERPRISE} AS e "
+            "ON e.id = s.enterprise_id WHERE s.main_product IS NOT NULL "
+            "AND s.main_product <> e.main_product"
+        )[0]
+        if differing[1]:
+            self.references.warnings.append(
+                RowError(
+                    differing[0],
+                    self.header.label("main_product"),
+                    _(
+                        "%(count)d rows give a main product other than their firm's in the "
+                        "registry; the registry's is kept (change it with an enterprises file)"
+                    )
+                    % {"count": differing[1]},
+                )
+            )
 
     def check(self, staging, upsert, new_rows):
         """Rows that record the same event on the same title (found by the same key, or the
@@ -294,6 +383,15 @@ class Designations(TitleRows, ReferencingKind):
             # indexes, which are then built once, as for the rows' insert.
             with indexes_rebuilt(Designation, rebuild_indexes_for(Designation, len(recorded))):
                 refresh_where(f"SELECT target_id FROM {staging.table}")
+        self.events = dict(
+            ((kind, outcome), count)
+            for kind, outcome, count in staging.fetch(
+                "SELECT event_kind, outcome, COUNT(*) FROM {stg} WHERE new_event = 1 "
+                "GROUP BY event_kind, outcome"
+            )
+        )
+        if self.province_counts:
+            write_province_counts(self.province_counted, self.list_title or import_run.file_name)
 
     def _record_notices(self, staging):
         """The notice of each distinct list the rows name: the event, tier and batch with the
@@ -317,6 +415,7 @@ class Designations(TitleRows, ReferencingKind):
                 published_on=datetime.date.fromisoformat(day) if isinstance(day, str) else day,
                 document=given_facts.get("document") or "",
                 source=given_facts.get("source") or "",
+                defaults={"title": self.list_title[:500]},
             )
             conditions = " AND ".join(same(quote(column), "%s") for column in facts)
             staging.execute(
@@ -360,12 +459,13 @@ class Designations(TitleRows, ReferencingKind):
 
     @staticmethod
     def _insert_events(staging, until, import_run, user):
+        note = "COALESCE({stg}.note, '')" if "note" in staging else "''"
         staging.execute(
             f"INSERT INTO {EVENT} (designation_id, kind, happened_on, notice_id, "
             "name_on_list, outcome, valid_until, banned_until, note, recorded_at, "
             "recorded_by_id, import_run_id) "
             "SELECT target_id, event_kind, happened_on, notice_id, COALESCE(name, ''), "
-            f"outcome, {until}, NULL, '', %s, %s, %s FROM {{stg}} WHERE new_event = 1",
+            f"outcome, {until}, NULL, {note}, %s, %s, %s FROM {{stg}} WHERE new_event = 1",
             [db_value(timezone.now()), user.pk if user else None, import_run.pk],
         )
 

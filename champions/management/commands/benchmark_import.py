@@ -30,9 +30,10 @@ from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history
 
 from champions.benchmarking import scratch_database
-from champions.importing.columns import Header, find_header
+from champions.importing.columns import Header
 from champions.importing.errors import ErrorLog
 from champions.importing.kinds import KINDS
+from champions.importing.layout import Layout
 from champions.importing.parallel import worker_count
 from champions.importing.reading import open_csv
 from champions.importing.references import References
@@ -175,8 +176,8 @@ def bulk_create_baseline(path):
     kind = KINDS["enterprises"](References(), ErrorLog())
     columns = kind.columns()
     errors = ErrorLog()
-    (line, cells), data = find_header(open_csv(path).chunks(BATCH_ROWS), columns, 1)
-    parse_chunk = Header(columns, kind.required, line, cells).chunk_parser(errors)
+    line, cells, labels, data = Layout(columns, errors).read(open_csv(path).chunks(BATCH_ROWS))
+    parse_chunk = Header(columns, kind.required, line, cells, labels).chunk_parser(errors)
     with transaction.atomic():
         for lines, rows in data:
             values, bad = parse_chunk(lines, rows)

@@ -98,8 +98,11 @@ class Command(BaseCommand):
         return results
 
     def _import(self, folder, enterprises, titles):
+        # The city's own counties: firms elsewhere are not the registry's, and are skipped.
         counties = list(
-            Region.objects.filter(level=Region.Level.COUNTY).values_list("code", flat=True)
+            Region.objects.filter(parent_id=settings.CHAMPIONS_CITY_CODE).values_list(
+                "code", flat=True
+            )
         )
         industries = list(Industry.objects.values_list("code", flat=True))
         firms_file, titles_file = folder / "enterprises.csv", folder / "designations.csv"
@@ -133,7 +136,8 @@ class Command(BaseCommand):
             result = import_file(kind, path, command="benchmark_scale")
             seconds = time.perf_counter() - started
             if result.refused:
-                raise CommandError(f"the generated {kind} file was refused: {result.errors}")
+                problems = "; ".join(str(error) for error in result.errors.sorted()[:5])
+                raise CommandError(f"the generated {kind} file was refused: {problems}")
             self.stdout.write(
                 f"Imported {rows:,} {kind} in {seconds:.1f} s ({rows / seconds:,.0f} rows/s): "
                 f"{result.summary()}"
