@@ -457,3 +457,48 @@ def test_help_lists_the_kinds_and_their_columns():
     assert "designations: " in text
     assert "称号 tier" in text and "复核结果 review_result" in text
     assert "enterprises: " in text and "统一社会信用代码 credit_code" in text
+
+
+def test_a_national_roster_keeps_only_this_citys_firms(tmp_path):
+    path = write_csv(
+        tmp_path / "national.csv",
+        [
+            ["序号", "省（区、市）", "企业名称"],
+            ["1", "北京市", "北京示例科技有限公司"],
+            ["2", "江苏省苏州市", "苏州示例装备有限公司"],
+            ["3", "新疆", "新疆示例材料有限公司"],
+            ["4", "浙江省温州市", "温州示例泵业有限公司"],
+            ["5", "浙江省宁波市", "宁波示例模具有限公司"],
+        ],
+    )
+    outcome = run_import(
+        "designations",
+        path,
+        "--create-missing",
+        "--tier",
+        "little_giant",
+        "--batch",
+        "5",
+        "--year",
+        "2023",
+    )
+    assert outcome.code == 0, outcome.out
+    for place, line in (("北京市", 2), ("江苏省", 3), ("新疆维吾尔自治区", 4), ("宁波市", 6)):
+        assert f"Skipped, another place's firms: {place} 1 (lines {line})." in outcome.lines
+    assert list(Enterprise.objects.values_list("name", "region_id")) == [
+        ("温州示例泵业有限公司", "330300")
+    ]
+
+
+def test_a_place_inside_the_city_must_be_known_exactly(tmp_path):
+    """A county this city does not have is refused, never read as the city."""
+    path = write_csv(
+        tmp_path / "ledger.csv",
+        [
+            ["企业名称", "所属区县", "称号", "年度"],
+            ["示例亥有限公司", "温州市火星区", "浙江省隐形冠军企业", "2024"],
+        ],
+    )
+    outcome = run_import("designations", path, "--create-missing")
+    assert outcome.code == 1
+    assert "line 2, column 所属区县: unknown region" in outcome.out

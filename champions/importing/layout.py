@@ -358,21 +358,22 @@ class Layout:
         return False
 
     def _filled(self, row):
-        """``row`` with the virtual cells added, and the empty cells that the list's facts,
-        its section or the row above fill."""
+        """``row`` with the virtual cells added, and its empty cells filled: from the row above
+        (``--fill-down``: the row's own merged cell), then from its section, then from the
+        list's facts."""
         if self.virtual:
             row += [""] * len(self.virtual)
-        for name, position in self.positions.items():
-            if position is not None and not row[position].strip():
-                value = self._section.get(name) or self.facts.get(name)
-                if value:
-                    row[position] = value
         for position, header in self._fill_positions:
             if row[position].strip():
                 self._above[position] = row[position]
             elif position in self._above:
                 row[position] = self._above[position]
                 self.filled_down[header] = self.filled_down.get(header, 0) + 1
+        for name, position in self.positions.items():
+            if position is not None and not row[position].strip():
+                value = self._section.get(name) or self.facts.get(name)
+                if value:
+                    row[position] = value
         return row
 
     def _is_header(self, row):

@@ -51,6 +51,8 @@ class CsvFile:
     delimiter: str = ","
     #: Whether the file has a quote character at all (without one, every line ends a record).
     quoted: bool = True
+    #: A CSV file has no sheets (``workbook.WorkbookFile`` names the one it reads).
+    sheet = ""
 
     def chunks(self, size):
         """``(lines, rows)``: lists of up to ``size`` rows that have a non-blank cell, and the

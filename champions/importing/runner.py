@@ -62,6 +62,8 @@ class ImportResult:
     warnings: list = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    #: The sheet read, of a workbook.
+    sheet: str = ""
     #: What the run did with the lines that are not rows it wrote (see ``report.py``).
     layout: Layout | None = None
     kind: object = None
@@ -141,6 +143,7 @@ def import_file(
         return _record(result, ImportRun.Status.REFUSED)
     run.sha256 = csv_file.sha256
     result.encoding, result.delimiter = csv_file.encoding, csv_file.delimiter
+    result.sheet = csv_file.sheet
     with import_transaction(wait_seconds, on_wait):
         run.save()
         with recording_import_run(run):

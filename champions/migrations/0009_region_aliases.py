@@ -1,16 +1,18 @@
-"""Regions get other spellings (functional zones, former names), from ``regions.csv``.
+"""Regions get other spellings (functional zones, former names), from ``regions.csv``, and the
+provinces beyond Zhejiang (a national list names firms of every one of them).
 
 0002 seeded the regions before they had the field, so this fills it in every database, new or
-old; a region whose spellings staff have written already keeps them. Reversing removes the field,
-so there is nothing to undo.
+old; a region whose spellings staff have written already keeps them. Reversing removes the field
+and leaves the provinces, which nothing else refers to.
 """
 
 from django.db import migrations, models
 
 
 def seed(apps, schema_editor):
-    from champions.reference import seed_region_aliases
+    from champions.reference import seed_region_aliases, seed_regions
 
+    seed_regions(apps)
     seed_region_aliases(apps)
 
 

@@ -27,19 +27,9 @@ def seed_reference_data(apps):
     It runs in migration 0002, on the models of that day: regions had no aliases yet, and
     ``seed_region_aliases`` (migration 0009) gives them theirs, in a new database as in an old.
     """
-    Region = apps.get_model("champions", "Region")
     Industry = apps.get_model("champions", "Industry")
     Tier = apps.get_model("champions", "Tier")
-    for row in read_reference("regions"):
-        Region.objects.get_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name_zh"],
-                "name_en": row["name_en"],
-                "level": row["level"],
-                "parent_id": row["parent_code"] or None,
-            },
-        )
+    seed_regions(apps)
     for position, row in enumerate(read_reference("industries"), start=1):
         Industry.objects.get_or_create(
             code=row["code"],
@@ -62,6 +52,22 @@ def seed_reference_data(apps):
                 "authority": row["authority"],
                 "aliases": aliases_of(row),
                 "position": position,
+            },
+        )
+
+
+def seed_regions(apps):
+    """Create the regions of ``regions.csv`` that do not exist yet (0002, and 0009 for the
+    provinces added later: a national list names firms of every province)."""
+    Region = apps.get_model("champions", "Region")
+    for row in read_reference("regions"):
+        Region.objects.get_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name_zh"],
+                "name_en": row["name_en"],
+                "level": row["level"],
+                "parent_id": row["parent_code"] or None,
             },
         )
 

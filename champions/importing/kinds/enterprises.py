@@ -67,11 +67,12 @@ REGION_LABELS = (
 )
 
 
-def region_column(references, field="region_id"):
+def region_column(parse_region, field="region_id"):
+    """The region column, read with ``parse_region`` (``Area.region_parser``)."""
     return Column(
         "region",
         REGION_LABELS,
-        references.region,
+        parse_region,
         field=field,
         keep_when_empty=True,
         staging="region_id",
@@ -79,12 +80,12 @@ def region_column(references, field="region_id"):
     )
 
 
-def enterprise_reference_columns(references):
+def enterprise_reference_columns(parse_region):
     """The columns through which designations, recommendations and figures name their firm."""
     return (
         Column("credit_code", CREDIT_CODE.labels, cells.credit_code, db_type="varchar(18)"),
         Column("name", NAME.labels, cells.text(200, empty=None), db_type="varchar(200)"),
-        region_column(references, field=None),
+        region_column(parse_region, field=None),
     )
 
 
@@ -112,7 +113,7 @@ class Enterprises(Kind):
             NAME,
             Column("former_names", ("曾用名",), cells.text_list(200), db_type="text"),
             RENAMED_ON,
-            region_column(self.references),
+            region_column(self.area.region_parser(self.references.region)),
             Column("industry", ("所属行业", "行业"), self.references.industry, field="industry_id"),
             Column("main_product", ("主导产品", "主营产品"), cells.text(200), field="main_product"),
             Column("founded", ("成立年份",), cells.year, field="founded"),

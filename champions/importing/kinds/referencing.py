@@ -18,7 +18,7 @@ class ReferencingKind(Kind):
     """
 
     def enterprise_columns(self):
-        return enterprise_reference_columns(self.references)
+        return enterprise_reference_columns(self.area.region_parser(self.references.region))
 
     def derived_columns(self):
         return [

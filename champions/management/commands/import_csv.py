@@ -250,7 +250,10 @@ class Command(BaseCommand):
                 % {"encoding": result.encoding, "delimiter": repr(result.delimiter)}
             )
         elif result.encoding:
-            self.stdout.write(_("Read as %(format)s.") % {"format": result.encoding})
+            self.stdout.write(
+                _("Read as %(format)s, sheet “%(sheet)s”.")
+                % {"format": result.encoding, "sheet": result.sheet}
+            )
         for line in describe(result):
             self.stdout.write(line)
         for error in result.errors.sorted():
