@@ -85,7 +85,7 @@ KINDS = {
         ]
     },
 }
-KINDS_ROW = ["TRUE", "FALSE", "2021-03-04 05:06:07", "05:06:07", "1E+15", "#N/A", "30:00:00", "0.3"]
+KINDS_ROW = ["TRUE", "FALSE", "2021-03-04 05:06:07", "05:06:07", "1E+15", "", "30:00:00", "0.3"]
 
 
 def write_xlsx(path, sheets):
@@ -200,10 +200,22 @@ def test_an_unknown_sheet_is_refused_naming_the_sheets_there_are(registry_workbo
 
 
 def test_every_kind_of_cell_is_read_as_the_text_excel_stores(tmp_path, workbook_format):
-    """Booleans, a date-time, a time, a big number, an error cell (python-calamine gives it as
-    an empty cell: it is found in the file), a duration, a computed float."""
-    path = WRITERS[workbook_format](tmp_path / f"kinds.{workbook_format}", {"kinds": KINDS})
+    """Booleans, a date-time, a time, a big number, an empty cell, a duration, a computed
+    float."""
+    kinds = {"merged": [], "rows": {0: [None if v is NA else v for v in KINDS["rows"][0]]}}
+    path = WRITERS[workbook_format](tmp_path / f"kinds.{workbook_format}", {"kinds": kinds})
     assert all_rows(open_workbook(path)) == {1: KINDS_ROW}
+
+
+def test_an_error_cell_refuses_the_workbook_naming_it(tmp_path, workbook_format):
+    """python-calamine reads an error cell as an empty one: it is found in the file, and the
+    workbook refused (read as empty it may clear a value, read as text it would be stored)."""
+    path = WRITERS[workbook_format](tmp_path / f"kinds.{workbook_format}", {"kinds": KINDS})
+    with pytest.raises(FileRefused) as refusal:
+        open_workbook(path)
+    assert [str(error) for error in refusal.value.errors] == [
+        "line 1, column F: an Excel error value; correct the formula or clear the cell (#N/A)"
+    ]
 
 
 def test_an_empty_sheet_is_refused_naming_the_sheets(tmp_path, workbook_format):

@@ -47,6 +47,15 @@ class Column:
         return self.staging or self.field or self.name
 
 
+def column_letters(position):
+    """A column's letters as spreadsheets name it: 0 is A, 26 is AA."""
+    letters, number = "", position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def header_key(text):
     return "".join(unicodedata.normalize("NFKC", text).split()).lstrip("*").casefold()
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .cells import match_key
-from .columns import IGNORED_HEADERS, header_key
+from .columns import IGNORED_HEADERS, column_letters, header_key
 from .errors import BadArguments, CellError, FileRefused, RowError
 
 #: How far down the header may be: below a title, a subtitle, a date and a blank line or two.
@@ -79,12 +79,8 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 
 
 def column_name(position):
-    """How a column without a header is named: its number and its spreadsheet letter."""
-    letters, number = "", position + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return f"#{position + 1} ({letters})"
+    """How a column without a header is named: its number and its spreadsheet letters."""
+    return f"#{position + 1} ({column_letters(position)})"
 
 
 @dataclass

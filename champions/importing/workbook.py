@@ -10,10 +10,10 @@ names the row a clerk finds in Excel, and each cell is text taken as Excel store
   code Excel made a number has lost its last digits, and ``cells.credit_code`` says so;
 - dates ``YYYY-MM-DD``, date-times ``YYYY-MM-DD HH:MM:SS``, times ``HH:MM:SS``, durations as
   Excel's ``[h]:mm:ss``; booleans ``TRUE`` and ``FALSE``;
-- error cells as Excel shows them (``#N/A``), so that the cell's parser refuses the value
-  instead of reading an empty cell, which may clear a stored value. python-calamine gives them
-  as empty cells, so they are found in the file itself (``_xlsx_error_cells``,
-  ``_xls_error_cells``);
+- an error cell (``#N/A``, ``#REF!``) refuses the workbook, naming its row, column and value:
+  read as empty it may clear a stored value, read as its text it would be stored as a name or
+  a note. python-calamine gives such cells as empty ones, so they are found in the file itself
+  (``_xlsx_error_cells``, ``_xls_error_cells``);
 - a merged cell has its value in its top-left cell only (filling down is the importer's).
 
 The sheet is loaded whole by python-calamine (as compact Rust values) and turned into Python
@@ -40,6 +40,7 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
+from .columns import column_letters
 from .errors import FileRefused, RowError
 from .reading import READ_BYTES
 
@@ -75,8 +76,6 @@ class WorkbookFile:
     sheet_names: list[str]
     #: The sheet's cells, loaded once by ``open_workbook``.
     loaded_sheet: CalamineSheet = field(repr=False, compare=False)
-    #: ``{row: {column: text}}`` of the error cells, both counted from 0.
-    error_cells: dict = field(default_factory=dict, repr=False, compare=False)
     delimiter: str = ""
     quoted: bool = True
 
@@ -96,9 +95,6 @@ class WorkbookFile:
             cells = padding + [
                 value if type(value) is str else cell_text(value) for value in values
             ]
-            for column, text in self.error_cells.get(index, {}).items():
-                if column < len(cells) and not cells[column]:
-                    cells[column] = text
             if cells and (cells[0].strip() or "".join(cells).strip()):
                 lines.append(index + 1)
                 rows.append(cells)
@@ -131,6 +127,19 @@ def open_workbook(path, sheet=None):
     except (CalamineError, zipfile.BadZipFile, zlib.error) as error:
         message = _("the file cannot be read as an Excel workbook: it is damaged or not a workbook")
         raise FileRefused([RowError(1, "", message, str(error))]) from None
+    if error_cells:
+        raise FileRefused(
+            [
+                RowError(
+                    row + 1,
+                    column_letters(column),
+                    _("an Excel error value; correct the formula or clear the cell"),
+                    text,
+                )
+                for row, columns in sorted(error_cells.items())
+                for column, text in sorted(columns.items())
+            ]
+        )
     end = loaded_sheet.end
     found = WorkbookFile(
         path,
@@ -141,7 +150,6 @@ def open_workbook(path, sheet=None):
         sheet=name,
         sheet_names=sheet_names,
         loaded_sheet=loaded_sheet,
-        error_cells=error_cells,
     )
     if next(found.chunks(1), None) is None:
         message = _("the sheet “%(sheet)s” is empty; the workbook’s sheets are %(sheets)s") % {
@@ -248,9 +256,8 @@ def duration_text(duration):
 
 
 # Error cells -----------------------------------------------------------------------------------
-# python-calamine gives an error cell (#N/A, #REF!, …) as an empty one, and an empty cell may
-# clear a stored value. Excel writes the error text into the file beside the formula, so it is
-# found there, and put only where python-calamine gave an empty cell.
+# python-calamine gives an error cell (#N/A, #REF!, …) as an empty one. Excel writes the error
+# text into the file beside the formula, so it is found there.
 
 #: An error cell of a worksheet part: ``<c r="B5" t="e"><f>NA()</f><v>#N/A</v></c>``.
 _XLSX_ERROR_CELL = re.compile(
