@@ -502,3 +502,39 @@ def test_a_place_inside_the_city_must_be_known_exactly(tmp_path):
     outcome = run_import("designations", path, "--create-missing")
     assert outcome.code == 1
     assert "line 2, column 所属区县: unknown region" in outcome.out
+
+
+def test_the_region_option_places_new_firms_and_moves_no_known_one(tmp_path, make_enterprise):
+    known = make_enterprise(name="示例已在鹿城有限公司")
+    path = write_csv(
+        tmp_path / "e.csv",
+        [["企业名称", "成立年份"], [known.name, "2001"], ["示例新在乐清有限公司", "2002"]],
+    )
+    outcome = run_import("enterprises", path, "--region", "乐清市")
+    assert outcome.code == 0, outcome.out
+    regions = dict(Enterprise.objects.values_list("name", "region_id"))
+    assert regions == {known.name: known.region_id, "示例新在乐清有限公司": "330382"}
+
+
+@pytest.mark.parametrize(("encoding", "bom"), ENCODINGS)
+def test_a_rename_register_under_a_title(tmp_path, make_enterprise, encoding, bom):
+    firm = make_enterprise(name="温州示例旧名有限公司")
+    path = write_csv(
+        tmp_path / "renames.csv",
+        [
+            ["2024年企业名称变更登记"],
+            ["序号", "企业名称", "曾用名", "变更日期"],
+            ["1", "温州示例新名股份有限公司", "温州示例旧名有限公司", "2024-03-15"],
+        ],
+        encoding=encoding,
+        bom=bom,
+    )
+    outcome = run_import("enterprises", path)
+    assert outcome.code == 0, outcome.out
+    assert "Header: line 2." in outcome.lines
+    assert outcome.summary == "created 0, updated 1, unchanged 0, errors 0"
+    firm.refresh_from_db()
+    assert firm.name == "温州示例新名股份有限公司"
+    assert list(firm.former_names.values_list("name", "until")) == [
+        ("温州示例旧名有限公司", datetime.date(2024, 3, 15))
+    ]

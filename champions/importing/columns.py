@@ -83,6 +83,8 @@ class Header:
         """``labels`` names columns that the file does not have but the run's options give
         (``{"tier": "--tier"}``), for messages."""
         self.line = line
+        #: The columns the list gives once for all its rows (``Layout``), not row by row.
+        self.virtual = set(labels or ())
         self.width = len(header_cells)
         by_key = {}
         for column in columns:

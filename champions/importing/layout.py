@@ -24,9 +24,7 @@ from django.utils.translation import gettext_lazy
 from .cells import match_key
 from .columns import IGNORED_HEADERS, column_letters, header_key
 from .errors import BadArguments, CellError, FileRefused, RowError
-
-#: How far down the header may be: below a title, a subtitle, a date and a blank line or two.
-HEADER_SEARCH_LINES = 20
+from .reading import HEADER_SEARCH_LINES
 
 #: Why a line that is not a data row was skipped, as the report says it.
 TITLE = "title"

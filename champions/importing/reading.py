@@ -25,8 +25,9 @@ from .errors import FileRefused, RowError
 
 READ_BYTES = 1 << 20
 DELIMITERS = (",", "\t", ";")
-#: A header may sit below a title line or two ("2021年温州市单项冠军企业名单").
-HEADER_SEARCH_LINES = 10
+#: A header may sit below title lines ("2021年温州市单项冠军企业名单", 附件, 公示时间) and a
+#: blank line or two; the layout looks for it this far down, the delimiter is sniffed as far.
+HEADER_SEARCH_LINES = 20
 
 #: The longest cell a file may have, in characters. Far above any field (a seminar's summary is
 #: the longest text), and a bound on the memory one cell can take.

@@ -215,6 +215,12 @@ class Enterprises(Kind):
             ") AS old WHERE {stg}.line = old.line"
         )
 
+    @property
+    def create_only(self):
+        """A region the list gives once for all its rows (``--region``, a section's city)
+        places the firms it creates; a firm the registry has keeps its own."""
+        return ("region_id",) if "region" in self.header.virtual else ()
+
     def created_records(self, staging, limit):
         return staging.fetch(
             "SELECT line, name FROM {stg} WHERE target_id IS NULL OR created = 1 "

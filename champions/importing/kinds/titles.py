@@ -486,6 +486,7 @@ class Recommendations(TitleRows, ReferencingKind):
         return (
             *self.enterprise_columns(),
             tier_column(self.references),
+            level_column(self.references),
             BATCH,
             Column("year", YEAR.labels, cells.year),
             PRODUCT,
