@@ -194,6 +194,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "champions.auth.lockout_page"
 # The client's address, found by django-ipware. Behind DJANGO_PROXY_COUNT reverse proxies, each
 # appending the address it got the request from to X-Forwarded-For (nginx's
 # $proxy_add_x_forwarded_for), the client is the count-th address from the right of that header:

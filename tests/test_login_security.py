@@ -42,6 +42,34 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(cli
     assert client.get("/admin/").status_code == 302  # still not logged in
 
 
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("zh-hans", ["登录已暂时锁定", "请 15 分钟后再试", "axes_reset_username clerk"]),
+        ("en", ["Sign-in locked for a while", "Try again in 15 minutes", "axes_reset_username"]),
+    ],
+)
+def test_the_lockout_page_says_what_happened_in_the_language_of_the_request(
+    client, staff, language, texts
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": "clerk", "password": "wrong", "next": "/admin/"},
+            headers={"accept-language": language},
+        )
+    response = client.post(
+        LOGIN,
+        {"username": "clerk", "password": "wrong", "next": "/admin/"},
+        headers={"accept-language": language},
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "<html" in page and 'name="viewport"' in page  # a page, not one line of text
+    for text in texts:
+        assert text in page
+
+
 def test_staff_sessions_expire(client, staff):
     attempt(client, "right-password-123")
     session_cookie = client.cookies[settings.SESSION_COOKIE_NAME]

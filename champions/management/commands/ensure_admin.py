@@ -1,8 +1,10 @@
 """Make sure an administrator account exists, for the quick start.
 
-The password comes from ``DJANGO_SUPERUSER_PASSWORD``; without it a random one is generated and
-printed once. An existing account is left as it is, so running the quick start again never
-resets a password someone has changed.
+``DJANGO_SUPERUSER_PASSWORD``, whenever it is given, is the account's password: set on a new
+account and set again on an existing one, and the command says which. Without it a new account
+gets a random password, printed as the command's last line (the quick start starts the server
+right after, so it stays in sight), and an existing account keeps the password someone may have
+changed.
 """
 
 import os
@@ -10,10 +12,14 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Create the administrator account unless it exists (password from env or printed)."
+    help = _(
+        "Create the administrator account unless it exists; set its password from "
+        "DJANGO_SUPERUSER_PASSWORD when that is given, else print a generated one."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,24 +28,50 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         User = get_user_model()
-        if User.objects.filter(username=username).exists():
-            self.stdout.write(f"Administrator account “{username}” already exists; left as it is.")
-            return
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
-        generated = not password
-        if generated:
-            password = secrets.token_urlsafe(12)
+        account = User.objects.filter(username=username).first()
+        if account is not None:
+            if not password:
+                self.stdout.write(
+                    _("Administrator account “%(user)s” already exists; its password is unchanged.")
+                    % {"user": username}
+                )
+                return
+            account.set_password(password)
+            account.save(update_fields=["password"])
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Administrator account “%(user)s” exists; its password is now the one "
+                        "in DJANGO_SUPERUSER_PASSWORD."
+                    )
+                    % {"user": username}
+                )
+            )
+            return
+        if password:
+            User.objects.create_superuser(username=username, email="", password=password)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Created administrator “%(user)s” with the password in DJANGO_SUPERUSER_PASSWORD."
+                    )
+                    % {"user": username}
+                )
+            )
+            return
+        password = secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email="", password=password)
-        if generated:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Created administrator “{username}” with password: {password}\n"
-                    "(set DJANGO_SUPERUSER_PASSWORD to choose one; this one is not shown again)"
-                )
+        self.stdout.write(
+            _(
+                "Set DJANGO_SUPERUSER_PASSWORD to choose the password; this one is not shown "
+                "again (change it with: python manage.py changepassword %(user)s)."
             )
-        else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Created administrator “{username}” (password from DJANGO_SUPERUSER_PASSWORD)."
-                )
+            % {"user": username}
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Created administrator “%(user)s”; password: %(password)s")
+                % {"user": username, "password": password}
             )
+        )
