@@ -54,7 +54,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "Created administrator “%(user)s” with the password in DJANGO_SUPERUSER_PASSWORD."
+                        "Created administrator “%(user)s” with the password in "
+                        "DJANGO_SUPERUSER_PASSWORD."
                     )
                     % {"user": username}
                 )
