@@ -10,6 +10,7 @@ from django.utils import translation
 from champions.models import Batch, Enterprise, Industry, Region, Tier
 from champions.validators import credit_code_check_character
 from config.settings import cache_from_url
+from tests.browser_helpers import browser  # noqa: F401 (the fixture of the browser tests)
 
 #: The Redis database the tests use, emptied before and after each test that uses it. Two test
 #: runs at once on one machine need two numbers: ``CHAMPIONS_TEST_REDIS_URL`` chooses another.
