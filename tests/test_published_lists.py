@@ -538,3 +538,19 @@ def test_a_rename_register_under_a_title(tmp_path, make_enterprise, encoding, bo
     assert list(firm.former_names.values_list("name", "until")) == [
         ("温州示例旧名有限公司", datetime.date(2024, 3, 15))
     ]
+
+
+def test_a_list_imports_with_the_query_log_on(tmp_path, settings, client):
+    """``DEBUG`` (the quick start) logs every query by formatting it with ``%``: the
+    set-based derivation of titles' standing holds no literal ``%``."""
+    settings.DEBUG = True
+    path = write_csv(
+        tmp_path / "list.csv",
+        [
+            ["企业名称", "所属区县", "称号", "年度"],
+            ["示例调试有限公司", "鹿城区", "浙江省隐形冠军企业", "2024"],
+        ],
+    )
+    outcome = run_import("designations", path, "--create-missing")
+    assert outcome.code == 0, outcome.out
+    assert held_count(client, "hidden_champion", on=2024) == 1
