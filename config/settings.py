@@ -20,6 +20,8 @@ Environment variables (the README's settings table has them all, with their defa
 - ``DJANGO_CACHE_URL``: ``redis://host:port/db`` (or ``rediss://``) for Redis; unset, the
   database cache table.
 - ``DJANGO_STATIC_ROOT``: where ``collectstatic`` writes (default ``staticfiles/``).
+- ``DJANGO_UPLOAD_DIR``: where files uploaded for import in the admin are kept (default
+  ``uploads/``).
 - ``CHAMPIONS_CITY_CODE``: the city the public pages are about (default 330300, Wenzhou).
 """
 
@@ -72,6 +74,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    # Background imports: the backport of Django 6's tasks, with the queue in the database.
+    "django_tasks",
+    "django_tasks_db",
     "champions",
 ]
 
@@ -156,6 +161,13 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+
+#: Files uploaded for import in the admin, kept for their confirmation and as the record.
+CHAMPIONS_UPLOAD_DIR = Path(os.environ.get("DJANGO_UPLOAD_DIR") or BASE_DIR / "uploads")
+
+# Background work (large imports from the admin) through django-tasks, queued in the database:
+# `manage.py db_worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")

@@ -37,7 +37,8 @@ def shown(value):
 
 @dataclass(frozen=True, order=True)
 class RowError:
-    """One problem: ``line`` counts physical lines of the file (the header is line 1)."""
+    """One problem: ``line`` counts physical lines of the file (the header is line 1); 0 for a
+    problem of the whole file."""
 
     line: int
     column: str
@@ -47,6 +48,8 @@ class RowError:
     def __str__(self):
         """``line N, column C: message (value)``. The place is never translated: scripts read
         it (a stable interface); the message is in the language of the run."""
+        if not self.line:  # about the whole file, not one of its lines
+            return f"{self.message} ({self.value})" if self.value else self.message
         place = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
         text = f"{place}: {self.message}"
         return f"{text} ({self.value})" if self.value else text

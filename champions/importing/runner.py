@@ -109,8 +109,11 @@ def import_file(
     user=None,
     command="",
     progress_stream=None,
+    on_progress=None,
     wait_seconds=WAIT_SECONDS,
     on_wait=lambda: None,
+    run=None,
+    expect=None,
 ):
     """Import the CSV file or workbook at ``path`` as ``kind``; see ``ImportResult`` and
     ``ListOptions``.
@@ -121,6 +124,12 @@ def import_file(
     So are ``ImportNotAllowed`` (``user`` may not import, or not what the file asks) and
     ``ImportBusy`` (another import kept the database for more than ``wait_seconds``; ``on_wait``
     is called when the wait begins).
+
+    ``run`` is an import run recorded beforehand (a browser upload waiting for its turn), which
+    this one completes instead of recording a new one. ``expect`` is ``(created, updated,
+    unchanged)`` of the dry run a confirmation applies: other counts refuse the file, since
+    what would be written is no longer what was previewed. ``on_progress(done, total)`` is
+    called as rows are read, at most twice a second.
     """
     if user is not None and not (user.is_active and user.has_perm(IMPORT_PERMISSION)):
         raise ImportNotAllowed(
@@ -130,7 +139,10 @@ def import_file(
     options = options or ListOptions()
     check_options(kind, options, path, encoding)
     errors = ErrorLog()
-    run = ImportRun(kind=kind, file_name=str(path)[:500], user=user, command=command[:1000])
+    recorded_before = run is not None
+    if run is None:
+        run = ImportRun(kind=kind, file_name=str(path)[:500], user=user, command=command[:1000])
+    run.status = ImportRun.Status.RUNNING
     result = ImportResult(run=run, errors=errors, dry_run=dry_run)
     try:
         if is_workbook(path):
@@ -148,19 +160,35 @@ def import_file(
         run.save()
         with recording_import_run(run):
             try:
-                _import_rows(result, kind, csv_file, options, user, progress_stream)
+                _import_rows(result, kind, csv_file, options, user, progress_stream, on_progress)
             except FileRefused as refusal:  # a line found unreadable part-way
                 errors.extend(refusal.errors)
+            counts = (result.created, result.updated, result.unchanged)
+            if expect is not None and not errors and counts != tuple(expect):
+                errors.add(
+                    0,
+                    "",
+                    _(
+                        "the data changed since the preview: it would now create %(created)d, "
+                        "update %(updated)d and leave %(unchanged)d unchanged, not what was "
+                        "previewed; check the file again"
+                    )
+                    % dict(zip(("created", "updated", "unchanged"), counts, strict=True)),
+                )
         if errors or dry_run:
             transaction.set_rollback(True)
         else:
             _record(result, ImportRun.Status.IMPORTED)
+    # A run recorded inside the rolled-back transaction is recorded again; one recorded
+    # before it is still there.
     if errors:
         result.created = result.updated = result.unchanged = 0
-        run.pk = None
+        if not recorded_before:
+            run.pk = None
         return _record(result, ImportRun.Status.REFUSED)
     if dry_run:
-        run.pk = None
+        if not recorded_before:
+            run.pk = None
         return _record(result, ImportRun.Status.DRY_RUN)
     return result
 
@@ -196,7 +224,7 @@ def check_options(kind_name, options, path, encoding):
         raise BadArguments(_("--encoding is for CSV files; this file is an Excel workbook"))
 
 
-def _import_rows(result, kind_name, source, options, user, progress_stream):
+def _import_rows(result, kind_name, source, options, user, progress_stream, on_progress):
     errors = result.errors
     references = References()
     kind = KINDS[kind_name](
@@ -224,7 +252,7 @@ def _import_rows(result, kind_name, source, options, user, progress_stream):
         return
     kind.bind(header)
     staging = kind.staging().create()
-    progress = Progress(progress_stream, source.lines)
+    progress = Progress(progress_stream, source.lines, on_update=on_progress)
     with staging.loader() as load_rows:
         if can_read_in_parallel(kind, source) and layout.may_read_in_pieces():
             read_in_parallel(kind, header, layout, source, errors, load_rows, progress)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ImportRun(models.Model):
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to run")
         RUNNING = "running", _("Running")
         IMPORTED = "imported", _("Imported")
         DRY_RUN = "dry_run", _("Checked (dry run)")
@@ -36,6 +37,20 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
+    # A file imported in the admin: kept for its confirmation, checked first (a dry run), the
+    # list's options as import_csv takes them, and what the run said.
+    upload = models.CharField(_("uploaded file"), max_length=200, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    is_dry_run = models.BooleanField(_("check only"), default=False)
+    confirms = models.ForeignKey(
+        "self",
+        verbose_name=_("confirms the check"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="confirmations",
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import run")
