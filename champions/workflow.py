@@ -83,6 +83,32 @@ def allowed_targets(stage, level):
     return [move.target for move in MOVES if move.source == stage and level in move.levels]
 
 
+def is_closing(target):
+    """Whether moving to ``target`` ends a recommendation early (rejected, withdrawn): such a move
+    is shown apart from the forward ones and asks for its reason before it is made."""
+    return target in ENDINGS
+
+
+def split_targets(targets):
+    """``(forward, closing)``: ``targets`` in their order, the moves that end a recommendation
+    early apart from the others."""
+    targets = list(targets)
+    return (
+        [target for target in targets if not is_closing(target)],
+        [target for target in targets if is_closing(target)],
+    )
+
+
+def common_targets(positions):
+    """The stages every one of ``positions`` (pairs of stage and tier level) may move to, in the
+    workflow's order: what one move of several recommendations at once can offer."""
+    positions = list(positions)
+    if not positions:
+        return []
+    shared = set.intersection(*(set(allowed_targets(s, level)) for s, level in positions))
+    return [stage for stage in Stage if stage in shared]
+
+
 def path_to(source, target, level):
     """The shortest list of legal moves from ``source`` to ``target`` (``[]`` if none exists).
 

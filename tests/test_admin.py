@@ -444,8 +444,21 @@ def test_approval_through_the_admin_creates_exactly_one_designation(admin_client
     for target in ("province_passed", "submitted", "publicized"):
         move(recommendation, target)
     before = Designation.objects.count()
+    notice = {
+        "move-confirmed": "1",
+        "move-document": "工信部企业函〔2024〕1号",
+        "move-source": "https://www.miit.gov.cn/",
+        "move-announced_on": "2024-07-01",
+    }
+    # Approval asks for the notice first: the first press only shows the page asking for it.
     press(admin_client, recommendation, "approved")
-    press(admin_client, recommendation, "approved")  # a second press is refused
+    assert Designation.objects.count() == before
+    for _press in range(2):  # a second press is refused
+        admin_client.post(
+            move_url(recommendation),
+            {"move-target": "approved", **notice},
+            headers={"accept-language": "en"},
+        )
     recommendation.refresh_from_db()
     assert recommendation.stage == "approved"
     assert Designation.objects.count() == before + 1

@@ -41,11 +41,14 @@ def press(client, recommendation, target):
 
 
 def move_by_action(client, recommendation, target):
+    """The bulk move, confirmed with a reason (what a closing move asks for)."""
     data = {
         "action": "move_selected",
         "_selected_action": [recommendation.pk],
         "apply": "1",
         "target": target,
+        "confirmed": "1",
+        "note": "不再符合条件",
     }
     return client.post(admin_url(Recommendation), data)
 

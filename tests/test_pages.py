@@ -552,7 +552,8 @@ def test_firm_page_lists_titles_with_batch_year_and_document(client, registry):
     html = body(get(client, f"/enterprises/{registry['beta'].pk}/", "en"))
     assert "Manufacturing single champion enterprise" in html
     assert "batch 6" in html and "2021" in html
-    assert "工信厅企业函〔2021〕296号" not in html  # the batch's document; the title has none
+    # The batch's document: its approval recorded the award from the batch's notice.
+    assert "工信厅企业函〔2021〕296号" in html
     html = body(get(client, f"/enterprises/{registry['alpha'].pk}/", "en"))
     assert "工信部产业〔2019〕1号" in html  # the award's list; the reviews since had none
     # The state its events leave it in, and the last day of its current term.

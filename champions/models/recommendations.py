@@ -126,11 +126,48 @@ class StageMove(models.Model):
         related_name="stage_moves",
     )
     note = models.TextField(_("note"), blank=True)
+    undoes = models.OneToOneField(
+        "self",
+        verbose_name=_("undoes"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="undone_by",
+        editable=False,
+        help_text=_("The move this one took back, for an undo."),
+    )
+    award = models.ForeignKey(
+        "champions.DesignationEvent",
+        verbose_name=_("award recorded"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text=_("For an approval: the award it recorded on the title."),
+    )
 
     class Meta:
         verbose_name = _("stage move")
         verbose_name_plural = _("stage moves")
         ordering = ["recommendation", "moved_at", "id"]
+        constraints = [
+            # An undo says why. That it goes back exactly to the source of the move it undoes is a
+            # rule across two rows: migration 0011 holds it in the database (a foreign key on
+            # PostgreSQL, triggers on SQLite); the one-to-one field lets a move be undone once.
+            models.CheckConstraint(
+                condition=models.Q(undoes__isnull=True) | ~models.Q(note=""),
+                name="stagemove_undo_has_note",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(award__isnull=True) | models.Q(target=Stage.APPROVED),
+                name="stagemove_award_only_on_approval",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_source_display()} → {self.get_target_display()}"
+
+    @property
+    def is_undo(self):
+        return self.undoes_id is not None

@@ -40,6 +40,40 @@ class Expert(models.Model):
         return f"{self.name}（{self.affiliation}）" if self.affiliation else self.name
 
 
+class SeminarHistory(HistoricalRecords):
+    """simple-history's records of a seminar, also when its lists change from either side.
+
+    simple-history records a change of a list (``m2m_changed``) on the instance the signal names,
+    as it is in memory. The importer sets the lists of seminars it knows only by primary key, so
+    such an instance is read first; and a change made from the other side
+    (``organisation.seminars.add(…)``) names the organisation, so the seminars it touched are
+    recorded instead.
+    """
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            if action.startswith("post_") and instance._state.adding and instance.pk:
+                instance.refresh_from_db()
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        model = kwargs["model"]
+        if action == "pre_clear":
+            # Which seminars a clear takes the instance from is known only before it.
+            accessor = model._meta.get_field(attr).remote_field.get_accessor_name()
+            instance._seminars_cleared = set(
+                getattr(instance, accessor).values_list("pk", flat=True)
+            )
+            return None
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return None
+        if action == "post_clear":
+            ids = instance.__dict__.pop("_seminars_cleared", set())
+        else:
+            ids = pk_set
+        for seminar in model.objects.filter(pk__in=ids or ()):
+            super().m2m_changed(seminar, action, attr, None, False, **kwargs)
+        return None
+
+
 class SeminarQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -71,7 +105,11 @@ class Seminar(TimeStampedModel):
     )
 
     objects = SeminarQuerySet.as_manager()
-    history = HistoricalRecords(bases=[HistoryImportRun])
+    # Adding or removing a sponsor, expert or participant is a change of the seminar, listed in
+    # its history with the lists before and after.
+    history = SeminarHistory(
+        bases=[HistoryImportRun], m2m_fields=["sponsors", "experts", "participants"]
+    )
 
     class Meta:
         verbose_name = _("seminar")
