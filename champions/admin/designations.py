@@ -6,13 +6,18 @@ Staff record an event with the "add an event" form of a title's page, which call
 ``record_event``; a new title is added with its first event, in one transaction.
 """
 
+import datetime
+import operator
+import re
+from functools import reduce
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +26,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import lifecycle
+from ..importing.errors import CellError
+from ..importing.references import parse_batch
 from ..models import Batch, Designation, DesignationEvent, EventKind, Notice
 from ..models.designations import TERM_ENDED_LABEL, product_key
 from ..services.designations import DERIVED_FIELDS, record_designation, record_event, refresh
@@ -53,6 +60,59 @@ class BatchChoicesWithTier:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+#: A batch as lists and labels write it within a longer word (2021年第6批制造业单项冠军).
+_BATCH_IN_WORD = re.compile(r"(?:\d{4}年度?)?第[0-9零〇一二两三四五六七八九十百]+批次?")
+#: What a batch's label (``Batch.__str__``, in either language) puts around its parts.
+_LABEL_PUNCTUATION = ",，、()（）"
+
+
+#: The largest batch number or year a search compares (the columns are small integers): a larger
+#: number matches nothing rather than overflowing the database's integer.
+_LARGEST = 32767
+#: A condition no batch meets, written so that it still compiles to SQL (an empty ``pk__in``
+#: does not: the PostgreSQL row estimate of ``EstimatedCountPaginator`` cannot read it).
+NOTHING = Q(pk__isnull=True)
+
+
+def _whole(value, **lookups):
+    """``Q(**lookups)``, or nothing for a number past ``_LARGEST``."""
+    return Q(**lookups) if value <= _LARGEST else NOTHING
+
+
+def batch_term(word):
+    """What one word of a batch search means: a year (2021, 2021年), a number or a year (6), a
+    batch as lists write it (第6批, 第六批, 2021年第6批, also inside a word with the tier's name),
+    else a part of the tier's name, code or spellings."""
+    year = re.fullmatch(r"(\d{4})年度?", word)
+    if year:
+        return Q(year=int(year[1]))
+    if word.isdecimal():
+        value = int(word) if len(word) <= len(str(_LARGEST)) else _LARGEST + 1
+        return _whole(value, number=value) | _whole(value, year=value)
+    try:
+        spelled = parse_batch(word)
+    except (CellError, ValueError):
+        spelled = None
+    if spelled:
+        number, year = spelled
+        return _whole(number, number=number) & (Q(year=year) if year else Q())
+    inside = _BATCH_IN_WORD.search(word)
+    if inside and inside[0] == word:
+        return NOTHING  # a batch spelling with no such batch (第0批)
+    if inside:
+        rest = word[: inside.start()] + word[inside.end() :]
+        return batch_term(inside[0]) & batch_term(rest)
+    fields = ("tier__name", "tier__code", "tier__aliases")
+    return reduce(operator.or_, (Q(**{f"{name}__icontains": word}) for name in fields))
+
+
+def batch_search_words(term):
+    """The words of a batch search, without the label's punctuation and its word "batch"."""
+    for punctuation in _LABEL_PUNCTUATION:
+        term = term.replace(punctuation, " ")
+    return [word for word in term.split() if word.casefold() != "batch"]
+
+
 @admin.register(Batch)
 class BatchAdmin(HistoryAdmin):
     list_display = ("__str__", "tier", "number", "year", "recommendation_deadline", "announced_on")
@@ -64,6 +124,13 @@ class BatchAdmin(HistoryAdmin):
     def get_queryset(self, request):
         # The batch autocomplete lists batches by ``str``, which names the tier.
         return super().get_queryset(request).select_related("tier")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Batches as their labels read (2021年第6批…): every word holds (``batch_term``)."""
+        words = batch_search_words(search_term)
+        if not words:
+            return queryset, False
+        return queryset.filter(*(batch_term(word) for word in words)), False
 
 
 def check_batch_of_tier(form, cleaned):
@@ -535,3 +602,68 @@ class DesignationEventAdmin(ReadOnlyAdmin):
             .get_queryset(request)
             .select_related("designation__enterprise", "designation__tier", "notice__tier")
         )
+
+
+# Filters the admin's dashboard links to (``champions.admin.dashboard``) -------------------------
+
+#: How far ahead the dashboard looks for terms ending and for recommendation deadlines.
+TERM_ENDS_WITHIN_MONTHS = 6
+DEADLINE_WITHIN_DAYS = 30
+
+
+def months_later(day, months):
+    """The same day ``months`` calendar months after ``day``; the last day of that month when it
+    is shorter (31 August + 6 months is 28 or 29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    first_of_next = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return datetime.date(year, month, min(day.day, (first_of_next - datetime.timedelta(1)).day))
+
+
+def term_ends_window(today):
+    """The first and last day of "term ends within ``TERM_ENDS_WITHIN_MONTHS`` months"."""
+    return today, months_later(today, TERM_ENDS_WITHIN_MONTHS)
+
+
+def deadline_window(today):
+    """The first and last day of "deadline within ``DEADLINE_WITHIN_DAYS`` days"."""
+    return today, today + datetime.timedelta(DEADLINE_WITHIN_DAYS)
+
+
+class TermEndsSoonFilter(admin.SimpleListFilter):
+    """Titles held today whose term ends within the next six months, today included: the ones
+    whose review is coming up."""
+
+    title = _("term ends")
+    parameter_name = "term_ends"
+    SOON = "soon"
+
+    def lookups(self, request, model_admin):
+        return [(self.SOON, _("Within %(months)d months") % {"months": TERM_ENDS_WITHIN_MONTHS})]
+
+    def queryset(self, request, queryset):
+        if self.value() != self.SOON:
+            return queryset
+        today = timezone.localdate()
+        return queryset.in_force(today).filter(valid_until__range=term_ends_window(today))
+
+
+class DeadlineNearFilter(admin.SimpleListFilter):
+    """Batches whose recommendation deadline is today or within the next 30 days."""
+
+    title = _("recommendation deadline")
+    parameter_name = "deadline"
+    NEAR = "near"
+
+    def lookups(self, request, model_admin):
+        return [(self.NEAR, _("In the next %(days)d days") % {"days": DEADLINE_WITHIN_DAYS})]
+
+    def queryset(self, request, queryset):
+        if self.value() != self.NEAR:
+            return queryset
+        return queryset.filter(recommendation_deadline__range=deadline_window(timezone.localdate()))
+
+
+# Added here rather than in the classes above, so the dashboard's filters stay in one place.
+DesignationAdmin.list_filter = (*DesignationAdmin.list_filter, TermEndsSoonFilter)
+BatchAdmin.list_filter = (*BatchAdmin.list_filter, DeadlineNearFilter)

@@ -5,6 +5,7 @@ query costs nothing and is close enough for "about 3,012,456 designations" and t
 below ``EXACT_BELOW`` rows the count is exact, so small lists and most filtered ones stay exact.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -19,7 +20,10 @@ def planner_estimate(queryset):
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter that selects nothing (a search longer than any name)
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -49,6 +49,7 @@ from .common import (
     RecentRowsFormSet,
 )
 from .designations import BatchChoicesWithTier, BatchListFilter
+from .history import StageMovesInHistory, log_stage_move
 
 #: Form prefix of the move panel on the change form, whose own form has a ``note`` field too.
 MOVE_PREFIX = "move"
@@ -215,7 +216,7 @@ class RecommendationInline(ReadOnlyInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
+class RecommendationAdmin(StageMovesInHistory, BatchChoicesWithTier, HistoryAdmin):
     list_display = ("enterprise", "batch", "product", "stage", "ended_at_stage", "updated_at")
     list_select_related = ("enterprise", "batch__tier")
     list_filter = (
@@ -347,6 +348,7 @@ class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
             except ValidationError as refusal:
                 self.message_user(request, " ".join(refusal.messages), messages.ERROR)
             else:
+                log_stage_move(request.user, undo)
                 self.message_user(
                     request,
                     gettext("Undid the move “%(move)s”: the recommendation is back at “%(stage)s”.")
@@ -462,7 +464,7 @@ class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
             recommendations = list(recommendations)
             for recommendation in recommendations:
                 try:
-                    move(
+                    stage_move = move(
                         recommendation,
                         target,
                         user=request.user,
@@ -472,6 +474,8 @@ class RecommendationAdmin(BatchChoicesWithTier, HistoryAdmin):
                     )
                 except IllegalMove as refusal:
                     refusals.append((recommendation, " ".join(refusal.messages)))
+                else:
+                    log_stage_move(request.user, stage_move)
             if refusals:
                 transaction.set_rollback(True)
         stage = Stage(target).label
