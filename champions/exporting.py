@@ -23,6 +23,7 @@ from .importing.kinds.seminars import LIST_SEPARATOR, expert_label, participant_
 from .importing.kinds.titles import EXPORTED_STATUS
 from .importing.references import References
 from .models import (
+    Designation,
     DesignationEvent,
     Enterprise,
     FormerName,
@@ -62,15 +63,30 @@ def cell(value):
 
 @dataclass(frozen=True)
 class Export:
-    """The columns of one kind's file and how to get its rows, in order."""
+    """The columns of one kind's file, the model whose rows it lists, and how to get its rows,
+    in order.
+
+    ``rows(queryset=None)`` yields one tuple of values per row; ``queryset`` (of ``model``)
+    restricts the file to those records, as the admin's export of a filtered list does. The
+    file's order and cells stay the file's own: the queryset's ordering is replaced.
+    """
 
     columns: tuple
     rows: object
+    model: type
 
 
-def _enterprises():
-    firms = Enterprise.objects.order_by(text_order("name"), text_order("credit_code")).values_list(
-        "pk", "credit_code", "name", "region_id", "industry_id", "main_product", "founded"
+def _all(model, queryset):
+    return model._default_manager.all() if queryset is None else queryset
+
+
+def _enterprises(queryset=None):
+    firms = (
+        _all(Enterprise, queryset)
+        .order_by(text_order("name"), text_order("credit_code"))
+        .values_list(
+            "pk", "credit_code", "name", "region_id", "industry_id", "main_product", "founded"
+        )
     )
     for chunk in _chunks(firms.iterator(chunk_size=CHUNK_SIZE)):
         # One query per chunk for the former names, instead of a queryset per firm.
@@ -108,13 +124,15 @@ def _enterprise_order(prefix="enterprise__"):
     return (text_order(f"{prefix}name"), text_order(f"{prefix}credit_code"))
 
 
-def _designations():
-    """One row per event of every title, in the order of their lives: imported into an empty
-    registry, the rows give back the same titles, events and standing."""
+def _designations(queryset=None):
+    """One row per event of every title (of the titles of ``queryset``), in the order of their
+    lives: imported into an empty registry, the rows give back the same titles, events and
+    standing."""
+    events = DesignationEvent.objects.all()
+    if queryset is not None:
+        events = events.filter(designation__in=queryset)
     queryset = (
-        DesignationEvent.objects.select_related(
-            "designation__enterprise", "designation__batch", "notice"
-        )
+        events.select_related("designation__enterprise", "designation__batch", "notice")
         .order_by(
             text_order("designation__tier_id"),
             "designation__year",
@@ -147,10 +165,11 @@ def _designations():
         )
 
 
-def _recommendations():
+def _recommendations(queryset=None):
     last_move = StageMove.objects.filter(recommendation=OuterRef("pk")).order_by("-moved_at", "-id")
     queryset = (
-        Recommendation.objects.select_related("enterprise", "batch")
+        _all(Recommendation, queryset)
+        .select_related("enterprise", "batch")
         .annotate(last_moved_on=Subquery(last_move.values("happened_on")[:1]))
         .order_by(
             text_order("batch__tier_id"),
@@ -178,9 +197,10 @@ def _recommendations():
 FIGURES = (*NON_NEGATIVE_FIGURES, "national_rank", "global_rank")
 
 
-def _figures():
+def _figures(queryset=None):
     queryset = (
-        YearlyFigures.objects.select_related("enterprise")
+        _all(YearlyFigures, queryset)
+        .select_related("enterprise")
         .order_by("year", *_enterprise_order())
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -194,9 +214,11 @@ def _figures():
         )
 
 
-def _seminars():
-    queryset = Seminar.objects.prefetch_related("sponsors", "experts", "participants").order_by(
-        "held_on", text_order("title")
+def _seminars(queryset=None):
+    queryset = (
+        _all(Seminar, queryset)
+        .prefetch_related("sponsors", "experts", "participants")
+        .order_by("held_on", text_order("title"))
     )
     for seminar in queryset.iterator(chunk_size=CHUNK_SIZE):
         yield (
@@ -218,8 +240,8 @@ def _joined(labels):
     return LIST_SEPARATOR.join(sorted(labels))
 
 
-def _province():
-    queryset = ProvinceCount.objects.order_by(
+def _province(queryset=None):
+    queryset = _all(ProvinceCount, queryset).order_by(
         text_order("tier_id"), "year", text_order("measure"), text_order("region_id")
     )
     for count in queryset.iterator(chunk_size=CHUNK_SIZE):
@@ -238,6 +260,7 @@ EXPORTS = {
             "founded",
         ),
         _enterprises,
+        Enterprise,
     ),
     "designations": Export(
         (
@@ -256,6 +279,7 @@ EXPORTS = {
             "source",
         ),
         _designations,
+        Designation,
     ),
     "recommendations": Export(
         (
@@ -270,8 +294,11 @@ EXPORTS = {
             "note",
         ),
         _recommendations,
+        Recommendation,
     ),
-    "figures": Export(("credit_code", "name", "year", *FIGURES, "size_class"), _figures),
+    "figures": Export(
+        ("credit_code", "name", "year", *FIGURES, "size_class"), _figures, YearlyFigures
+    ),
     "seminars": Export(
         (
             "title",
@@ -286,8 +313,11 @@ EXPORTS = {
             "is_published",
         ),
         _seminars,
+        Seminar,
     ),
-    "province": Export(("region", "tier", "year", "measure", "count", "source"), _province),
+    "province": Export(
+        ("region", "tier", "year", "measure", "count", "source"), _province, ProvinceCount
+    ),
 }
 
 #: The order in which a full set of exports imports back: firms before what refers to them,
@@ -310,14 +340,39 @@ def _import_columns(kind):
     return KINDS[kind](References(), ErrorLog()).columns()
 
 
-def export_csv(kind, stream, *, chinese_headers=False):
+#: What every file starts with: the byte-order mark, so that Excel reads it as UTF-8.
+BOM = "\ufeff"
+
+
+class _Returned:
+    """A "file" whose ``write`` returns what it is given: ``csv.writer.writerow`` then returns
+    the line it wrote, so lines can be streamed instead of written."""
+
+    def write(self, text):
+        return text
+
+
+def csv_lines(header, rows, cell=cell):
+    """The text of a CSV file, one line at a time: the byte-order mark and ``header``, then
+    each of ``rows`` with its values written by ``cell``."""
+    writer = csv.writer(_Returned(), lineterminator="\r\n")
+    yield BOM + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([cell(value) for value in row])
+
+
+def kind_lines(kind, queryset=None, *, chinese_headers=False):
+    """The lines of the file of ``kind`` (of the records of ``queryset``, when given)."""
+    return csv_lines(headers(kind, chinese_headers), EXPORTS[kind].rows(queryset))
+
+
+def export_csv(kind, stream, *, chinese_headers=False, queryset=None):
     """Write ``kind`` as CSV to the text ``stream`` (opened with ``newline=""``); return the
-    number of rows."""
-    stream.write("\ufeff")
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(headers(kind, chinese_headers))
+    number of rows. ``queryset`` (of the kind's ``model``) exports only those records."""
+    lines = kind_lines(kind, queryset, chinese_headers=chinese_headers)
+    stream.write(next(lines))
     count = 0
-    for row in EXPORTS[kind].rows():
-        writer.writerow([cell(value) for value in row])
+    for line in lines:
+        stream.write(line)
         count += 1
     return count

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import enterprise_matches
 from .concurrency import EDIT_TOKEN, is_guarded, with_edit_guard, with_inline_edit_guard
+from .exports import ChangelistExport
 from .paginator import EstimatedCountPaginator
 
 #: Stamps of ``TimeStampedModel``: shown, never edited.
@@ -84,9 +85,10 @@ class EditGuarded:
         return [(name, {**options, "fields": (*options["fields"], EDIT_TOKEN)}), *others]
 
 
-class RegistryAdmin(EditGuarded, admin.ModelAdmin):
+class RegistryAdmin(ChangelistExport, EditGuarded, admin.ModelAdmin):
     """Base of every ModelAdmin here: stamps read-only, the enterprise search, estimated counts
-    on very long lists, and the edit guard (``EditGuarded``).
+    on very long lists, the edit guard (``EditGuarded``), and the CSV and Excel export of every
+    list (``ChangelistExport``).
 
     ``enterprise_path`` is the path from the model to its enterprise ("" for ``Enterprise``). Its
     lists are searched with ``enterprise_matches``: the term's matching key against current and
