@@ -160,3 +160,18 @@ def test_a_reviewer_without_import_permission_cannot_confirm(client, clerk):
         client.post(reverse("admin:champions_importrun_confirm", args=[preview.pk])).status_code
         == 403
     )
+
+
+def test_the_run_page_links_to_exactly_the_records_it_wrote(client, clerk, make_enterprise):
+    make_enterprise(name="示例早已在库有限公司")
+    check(client, gbk_file())
+    preview = ImportRun.objects.get()
+    client.post(reverse("admin:champions_importrun_confirm", args=[preview.pk]))
+    run = ImportRun.objects.exclude(pk=preview.pk).get()
+    for model, expected in ((Designation, 1), (Enterprise, 1)):
+        listing = client.get(
+            reverse(f"admin:champions_{model._meta.model_name}_changelist"),
+            {"import_run": run.pk},
+        )
+        assert listing.status_code == 200
+        assert listing.context["cl"].result_count == expected

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -85,6 +85,41 @@ class EditGuarded:
         return [(name, {**options, "fields": (*options["fields"], EDIT_TOKEN)}), *others]
 
 
+class ImportRunFilter(admin.SimpleListFilter):
+    """The records an import run wrote (``?import_run=ID``), linked from the run's page: those
+    whose history it stamped, and for titles and recommendations also those it recorded an
+    event or a stage move on. Shown in the sidebar only while it is applied."""
+
+    title = _("import run")
+    parameter_name = "import_run"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, f"#{value}")] if value and value.isdigit() else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(written_by_run(queryset.model, int(value)))
+
+
+def written_by_run(model, run_id):
+    """``Q`` of the rows of ``model`` import run ``run_id`` created or changed."""
+    from ..models import Designation, DesignationEvent, Recommendation, StageMove
+
+    written = Q(pk__in=model.history.filter(import_run_id=run_id).values("id"))
+    if model is Designation:
+        events = DesignationEvent.objects.filter(import_run_id=run_id)
+        written |= Q(pk__in=events.values("designation_id"))
+    if model is Recommendation:
+        moves = StageMove.objects.filter(import_run_id=run_id)
+        written |= Q(pk__in=moves.values("recommendation_id"))
+    return written
+
+
 class RegistryAdmin(ChangelistExport, EditGuarded, admin.ModelAdmin):
     """Base of every ModelAdmin here: stamps read-only, the enterprise search, estimated counts
     on very long lists, the edit guard (``EditGuarded``), and the CSV and Excel export of every
@@ -104,6 +139,13 @@ class RegistryAdmin(ChangelistExport, EditGuarded, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), *stamps_of(self.model))
+
+    def get_list_filter(self, request):
+        """The model's filters, and for a model with history the import run that wrote it."""
+        filters = super().get_list_filter(request)
+        if hasattr(self.model, "history"):
+            return (*filters, ImportRunFilter)
+        return filters
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if self.edit_guarded(request, obj):
