@@ -136,15 +136,24 @@ def test_plural_messages_have_the_one_chinese_form():
 def test_translations_keep_every_placeholder_and_tag():
     wrong = []
     for entry in messages():
-        for source in filter(None, (entry.msgid, entry.msgid_plural)):
-            expected = sorted(PLACEHOLDER.findall(source)), sorted(TAG.findall(source))
-            for translated in entry.msgstr:
-                found = sorted(PLACEHOLDER.findall(translated)), sorted(TAG.findall(translated))
-                # A Chinese plural may leave out a count the English singular spells as "one".
-                if found != expected and not (
-                    entry.msgid_plural and set(found[0]) <= set(expected[0])
-                ):
+        for translated in entry.msgstr:
+            found = sorted(PLACEHOLDER.findall(translated)), sorted(TAG.findall(translated))
+            if entry.msgid_plural is None:
+                expected = (
+                    sorted(PLACEHOLDER.findall(entry.msgid)),
+                    sorted(TAG.findall(entry.msgid)),
+                )
+                if found != expected:
                     wrong.append(f"{entry}: {found} != {expected}")
+                continue
+            # The one Chinese form serves both English ones: it has the placeholders of the
+            # plural (the singular may spell the count as "one", or leave it out).
+            expected = (
+                sorted(set(PLACEHOLDER.findall(entry.msgid_plural))),
+                sorted(TAG.findall(entry.msgid_plural)),
+            )
+            if (sorted(set(found[0])), found[1]) != expected:
+                wrong.append(f"{entry}: {found} != {expected}")
     assert wrong == []
 
 
