@@ -131,7 +131,7 @@ def test_data_changed_since_the_check_refuses_the_confirmation(client, clerk, ma
     client.post(reverse("admin:champions_importrun_confirm", args=[preview.pk]))
     run = ImportRun.objects.exclude(pk=preview.pk).get()
     assert run.status == ImportRun.Status.REFUSED
-    assert "the data changed since the preview" in " ".join(run.report["problems"])
+    assert "校验之后数据已有变化" in " ".join(run.report["problems"])  # in the language of the run
     assert not Designation.objects.exists()
 
 
