@@ -137,7 +137,7 @@ def test_data_changed_since_the_check_refuses_the_confirmation(client, clerk, ma
 
 # The worker commits and closes its connection as a deployed one does: the test's own data must
 # be committed for it.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_large_file_runs_in_the_background(client, clerk, monkeypatch):
     monkeypatch.setattr(background, "BACKGROUND_FROM_LINES", 3)
     checked = check(client, gbk_file())

@@ -293,7 +293,9 @@ def test_the_change_form_offers_undo_of_the_last_move_only_to_movers(clerk, revi
     undo_last_move(recommendation, reviewer, "误判")
     again = client_of(reviewer).get(admin_url(Recommendation, "change", recommendation.pk))
     assert again.context["undo_form"] is None
-    assert "is itself an undo" in again.context["undo_refusal"]
+    assert (
+        "本身就是撤回" in again.context["undo_refusal"]
+    )  # "is itself an undo", in the page's language
 
 
 def test_the_database_holds_undos_to_their_rule(reviewer, at):
