@@ -1,9 +1,11 @@
-"""The staff admin, one module per area; importing them registers every ModelAdmin."""
+"""The staff admin, one module per area; importing them registers every ModelAdmin.
 
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+The site itself (its titles, the dashboard on its index, the models grouped by task) is
+``champions.admin_site.RegistryAdminSite``, the default site (``champions.apps``).
+"""
 
 from . import (
+    accounts,
     designations,
     enterprises,
     figures,
@@ -14,11 +16,8 @@ from . import (
     seminars,
 )
 
-admin.site.site_header = _("Champions registry")
-admin.site.site_title = _("Champions registry")
-admin.site.index_title = _("Registry administration")
-
 __all__ = [
+    "accounts",
     "designations",
     "enterprises",
     "figures",
