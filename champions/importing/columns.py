@@ -7,6 +7,7 @@ case-folded, with a leading ``*`` (the "required" mark of templates) dropped, so
 
 import unicodedata
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
@@ -71,8 +72,7 @@ class BoundColumn:
     def cells(self, rows):
         """This column's cells of ``rows`` (all as wide as the header)."""
         if len(self.positions) == 1:
-            (position,) = self.positions
-            return [row[position] for row in rows]
+            return list(map(itemgetter(*self.positions), rows))
         return [next((row[p] for p in self.positions if row[p].strip()), "") for row in rows]
 
 

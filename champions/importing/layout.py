@@ -305,26 +305,38 @@ class Layout:
         """The data rows of a chunk, as wide as the header with its virtual columns; the other
         lines go to ``skipped`` (and a cell where the header has none to ``errors``)."""
         kept_lines, kept_rows = [], []
+        keep_line, keep_row = kept_lines.append, kept_rows.append
         width = self.width
         probe, probe_texts = self._probe
+        unnamed = self.unnamed
+        # Without virtual cells, facts (the list's or its sections') and fill-down, ``_filled``
+        # gives every row back as it is: the rows of most files, a million of them at times.
+        filled = self._filled if self.virtual or self.positions or self._fill_positions else None
+        # A row with a third cell is no lone row: the test most rows stop at.
+        wide = width > 2
         for line, row in zip(lines, rows, strict=True):
-            if len(row) < width:
-                row += [""] * (width - len(row))
-            elif len(row) > width:
-                extra = next((cell for cell in row[width:] if cell.strip()), None)
-                if extra is not None:
-                    self.errors.add(
-                        line, str(width + 1), _("more cells than the header has columns"), extra
-                    )
-                del row[width:]
-            if not any(row[2:]):
+            size = len(row)
+            if size != width:
+                if size < width:
+                    row += [""] * (width - size)
+                else:
+                    extra = next((cell for cell in row[width:] if cell.strip()), None)
+                    if extra is not None:
+                        self.errors.add(
+                            line,
+                            str(width + 1),
+                            _("more cells than the header has columns"),
+                            extra,
+                        )
+                    del row[width:]
+            if not (wide and row[2]) and not any(row[2:]):
                 text = self._lone_text(row)
                 if text is not None and self._skipped_lone_row(line, text, row):
                     continue
             if row[probe] in probe_texts and self._is_header(row):
                 self.skipped.append(Skipped(line, REPEATED_HEADER, _joined(row)))
                 continue
-            for position in self.unnamed:
+            for position in unnamed:
                 if row[position].strip():
                     self.errors.add(
                         line,
@@ -334,8 +346,8 @@ class Layout:
                     )
             if self._counted is not None:
                 self._counted[1] += 1
-            kept_lines.append(line)
-            kept_rows.append(self._filled(row))
+            keep_line(line)
+            keep_row(filled(row) if filled else row)
         if self.data_lines is not None:
             self.data_lines += kept_lines
         return kept_lines, kept_rows

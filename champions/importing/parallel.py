@@ -8,11 +8,12 @@ main process, so they share its reference data and never touch the database; onl
 parsing has no side effects (no batches to create) are read this way.
 """
 
+import contextlib
 import multiprocessing
 import os
 
 from .errors import ErrorLog
-from .staging import CHUNK_ROWS
+from .staging import CHUNK_ROWS, copy_text
 
 #: Files with fewer lines are read in the main process: forking costs more than it saves.
 PARALLEL_FROM_LINES = 100_000
@@ -41,15 +42,22 @@ def can_read_in_parallel(kind, csv_file):
 def read_in_parallel(kind, header, layout, csv_file, errors, load_rows, progress):
     """Parse the data rows of ``csv_file`` (after the header) in worker processes and hand the
     staging rows to ``load_rows``; problems go to ``errors``, the lines skipped to ``layout``."""
-    _job.update(kind=kind, header=header, layout=layout, csv_file=csv_file)
+    # On PostgreSQL the workers write the rows as COPY's text: the main process only passes
+    # it on, rather than taking a million rows out of pickles and writing them one by one.
+    load_text = getattr(load_rows, "text", None)
+    encoding = load_rows.encoding if load_text else None
+    _job.update(kind=kind, header=header, layout=layout, csv_file=csv_file, encoding=encoding)
     pieces = csv_file.slices(max(worker_count() * 4, csv_file.size // PIECE_BYTES))
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(worker_count()) as pool:
-            for staged, piece_errors, skipped, last_line in pool.imap_unordered(
+            for staged, count, piece_errors, skipped, last_line in pool.imap_unordered(
                 _read_piece, pieces
             ):
-                load_rows(staged)
+                if isinstance(staged, bytes):
+                    load_text(staged, count)
+                else:
+                    load_rows(staged)
                 errors.merge(piece_errors)
                 layout.skipped.extend(skipped)
                 progress.update(last_line)
@@ -58,8 +66,9 @@ def read_in_parallel(kind, header, layout, csv_file, errors, load_rows, progress
 
 
 def _read_piece(piece):
-    """In a worker: ``(staging rows, errors, lines skipped, last line)`` of one piece of the
-    file."""
+    """In a worker: ``(staging rows, how many, errors, lines skipped, last line)`` of one piece
+    of the file; the rows as ``COPY`` text (``staging.copy_text``) when the main process asked
+    for it and they have only the types it writes, else as tuples."""
     kind, header, csv_file = _job["kind"], _job["header"], _job["csv_file"]
     errors = kind.errors = ErrorLog()  # the worker's own copy of the kind reports here
     layout = _job["layout"].piece_reader()
@@ -75,4 +84,8 @@ def _read_piece(piece):
         if lines:
             columns, bad = parse_chunk(lines, rows)
             staged.extend(kind.stage_chunk(lines, columns, bad))
-    return staged, errors, layout.skipped, last_line
+    count = len(staged)
+    if _job["encoding"] and staged:
+        with contextlib.suppress(TypeError):  # a type left to psycopg
+            staged = copy_text(staged, _job["encoding"])
+    return staged, count, errors, layout.skipped, last_line

@@ -8,6 +8,7 @@ database; everything else is the same SQL on both.
 
 import contextlib
 import datetime
+from decimal import Decimal
 
 from django.db import OperationalError, connection, transaction
 
@@ -46,6 +47,65 @@ def db_value(value):
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+#: What ``COPY``'s text format escapes in a value (PostgreSQL reads every other character
+#: as it is).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_NULL = "\\N"
+_NONE = type(None)
+#: The types ``copy_text`` writes without converting each value (``%s`` gives what ``str``
+#: gives: the text itself, ``12``, ``12.50``, ``2021-07-12``), and ``None``.
+_WRITTEN_AS_STR = {str, int, Decimal, datetime.date, _NONE}
+
+
+def _needs_copy_escape(text):
+    return "\\" in text or "\t" in text or "\n" in text or "\r" in text
+
+
+def _copy_value(value):
+    """One value in ``COPY``'s text format, as psycopg writes it; ``TypeError`` for a type
+    ``copy_text`` leaves to psycopg."""
+    if value is None:
+        return _COPY_NULL
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES) if _needs_copy_escape(value) else value
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int or kind is Decimal:
+        return str(value)
+    if kind is datetime.date:
+        return value.isoformat()
+    raise TypeError(kind)
+
+
+def copy_text(rows, encoding):
+    """Staging rows (tuples, see ``Staging.loader``) as the data of ``COPY … FROM STDIN`` in
+    its text format, encoded in ``encoding``: what the server reads is what psycopg's
+    ``write_row`` would have sent for the same rows. Text, whole numbers, ``NULL``, booleans,
+    decimals and dates are written; any other value raises ``TypeError``.
+
+    A column at a time: the columns of a million-row file have a type or two each, and text
+    that never needs escaping; numbers, decimals and dates are written by ``%s`` as ``str``
+    writes them.
+    """
+    columns = []
+    for values in zip(*rows, strict=True):
+        kinds = set(map(type, values))
+        # Value by value: booleans, types _copy_value refuses, text with a character to escape.
+        if kinds - _WRITTEN_AS_STR or (
+            str in kinds
+            and _needs_copy_escape(
+                "".join(values if len(kinds) == 1 else [v for v in values if type(v) is str])
+            )
+        ):
+            values = [_copy_value(value) for value in values]
+        elif _NONE in kinds:
+            values = [_COPY_NULL if value is None else value for value in values]
+        columns.append(values)
+    line = "\t".join(["%s"] * len(columns)) + "\n"
+    return "".join(map(line.__mod__, zip(*columns, strict=True))).encode(encoding)
 
 
 class Staging:
@@ -88,6 +148,9 @@ class Staging:
 
         On PostgreSQL one ``COPY`` stays open while the file is read, so the server stores
         rows while Python parses the next ones; nothing else may use the connection meanwhile.
+        There the function also has ``load_rows.text(data, count)``, which appends ``count``
+        rows given as ``copy_text`` made them (in the ``encoding`` it names): worker processes
+        prepare the rows so, and the process holding the connection only passes them on.
         """
         names = ", ".join(quote(column) for column in ["line", *self.names])
         with connection.cursor() as cursor:
@@ -100,6 +163,12 @@ class Staging:
                             write_row(row)
                         self.rows += len(rows)
 
+                    def load_text(data, count):
+                        copy.write(data)
+                        self.rows += count
+
+                    load_rows.text = load_text
+                    load_rows.encoding = cursor.connection.info.encoding
                     yield load_rows
             else:
                 insert = (
@@ -156,6 +225,16 @@ class Staging:
     def number_new_rows(self, model):
         """Give every row without a target the id its new record will have, mark it created,
         and return how many there are."""
+        sql, params = self.new_id(model)
+        return self.execute(
+            f"UPDATE {{stg}} SET target_id = {sql}, created = 1 WHERE target_id IS NULL", params
+        )
+
+    def new_id(self, model):
+        """``(SQL, parameters)``: the id of the new record of a row of this table, evaluated
+        once per row. On PostgreSQL the next value of the table's sequence; on SQLite the
+        row's line after the largest id the table has had (the import holds the write lock,
+        so no other insert can take these ids), which gives the same id each time."""
         table = quote(model._meta.db_table)
         if is_postgresql():
             # The sequence's name first: as an argument, pg_get_serial_sequence() would be
@@ -163,22 +242,14 @@ class Staging:
             ((sequence,),) = self.fetch(
                 "SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table]
             )
-            return self.execute(
-                "UPDATE {stg} SET target_id = nextval(%s::regclass), created = 1 "
-                "WHERE target_id IS NULL",
-                [sequence],
-            )
-        # SQLite: the import holds the write lock, so no other insert can take these ids.
+            return "nextval(%s::regclass)", [sequence]
         (last,) = self.fetch(
             f"SELECT MAX(n) FROM (SELECT MAX(id) AS n FROM {table} UNION ALL "
             "SELECT seq FROM sqlite_sequence WHERE name = %s)",
             [model._meta.db_table],
         )[0]
         # Ids follow the lines (with gaps where a line updates a record): no numbering pass.
-        return self.execute(
-            "UPDATE {stg} SET target_id = %s + line, created = 1 WHERE target_id IS NULL",
-            [last or 0],
-        )
+        return "%s + {stg}.line", [last or 0]
 
 
 #: A PostgreSQL table gets its secondary indexes and constraints rebuilt, instead of maintained

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connection, models
 from django.utils import timezone
 
+from ..sql import is_postgresql
 from .staging import db_value, distinct, indexes_rebuilt, quote, rebuild_indexes_for
 
 #: Columns of a historical table that describe the change rather than copy the record.
@@ -46,8 +47,13 @@ class Upsert:
     product name as first published: later lists may space it otherwise).
     """
 
-    def __init__(self, model, staging, columns, kept=(), keys=(), create_only=()):
+    def __init__(self, model, staging, columns, kept=(), keys=(), create_only=(), number_new=True):
+        """``number_new=False``: nothing after ``write`` needs the ids of the records created
+        (``target_id`` and ``created = 1`` of their rows), so on SQLite they are not written
+        into the staging table; a created row keeps ``target_id`` NULL, which ``counts`` and
+        ``line_outcomes`` count as created all the same."""
         self.model = model
+        self.number_new = number_new
         self.staging = staging
         self.create_only = [column for column in columns if column in set(create_only)]
         self.columns = [column for column in columns if column not in set(create_only)]
@@ -77,8 +83,11 @@ class Upsert:
     def duplicates(self, identity, where="1 = 1"):
         """``(line, first line)`` of rows that mean the same record as an earlier row.
 
-        ``identity`` is an SQL expression over the staging row (NULL: not compared).
+        ``identity`` is an SQL expression over the staging row (NULL: not compared), of a text
+        or integer type.
         """
+        if not self._may_repeat(identity, where):
+            return []
         return self.staging.fetch(
             f"SELECT s.line, d.first_line FROM {{stg}} AS s JOIN "
             f"(SELECT {identity} AS identity, MIN(line) AS first_line FROM {{stg}} "
@@ -86,6 +95,21 @@ class Upsert:
             f"ON {identity.replace('{stg}.', 's.')} = d.identity "
             f"WHERE ({where.replace('{stg}.', 's.')}) AND s.line <> d.first_line ORDER BY s.line"
         )
+
+    def _may_repeat(self, identity, where):
+        """Whether an ``identity`` may occur on two rows, found cheaply first on PostgreSQL:
+        the rows are fewer than the distinct hashes of their identities' texts. Equal
+        identities have equal texts and hashes, so no repeat is missed; telling a million rows
+        apart so is a sort of numbers, where grouping them is a hash table of a million texts
+        (seconds, for the rows of an import that has none, as most have). SQLite counts
+        distinct values more slowly than it groups: there the rows are grouped at once."""
+        if not is_postgresql():
+            return True
+        ((repeats,),) = self.staging.fetch(
+            f"SELECT COUNT({identity}) - COUNT(DISTINCT hashtextextended(CAST({identity} AS "
+            f"TEXT), 0)) FROM {{stg}} WHERE {where}"
+        )
+        return repeats > 0
 
     def same_record_twice(self):
         """Rows that found the same existing record as an earlier row (by different keys)."""
@@ -149,7 +173,9 @@ class Upsert:
         to_create, to_update, _unchanged = self.counts()
         stamp = [db_value(timezone.now()), user.pk if user else None, import_run.pk]
         history = self.model.history.model
-        if to_create:
+        if to_create and not self.number_new and not is_postgresql():
+            self._create_unnumbered(to_create, stamp)
+        elif to_create:
             self.staging.number_new_rows(self.model)
             new_values = self._new_record_values(stamp[0])
             with indexes_rebuilt(self.model, rebuild_indexes_for(self.model, to_create)):
@@ -162,6 +188,22 @@ class Upsert:
         if to_update:
             self._update(stamp[0])
             self._record_updates(stamp)
+
+    def _create_unnumbered(self, to_create, stamp):
+        """Create the records of the rows without one, and their history rows, without the
+        pass that numbers the new rows of the staging table (SQLite, ``number_new=False``):
+        there a new record's id follows its line (``Staging.new_id``), so the records and their
+        history rows are given the same ids by two statements. (PostgreSQL takes the ids from
+        the table's sequence, once: its rows are numbered.)"""
+        history = self.model.history.model
+        new_values = self._new_record_values(stamp[0])
+        new_values["id"] = self.staging.new_id(self.model)
+        copied = {column: new_values[column] for column in self._history_columns()}
+        new = "target_id IS NULL"
+        with indexes_rebuilt(self.model, rebuild_indexes_for(self.model, to_create)):
+            self._insert_from_staging(self.table, new_values, new=new)
+        with indexes_rebuilt(history, rebuild_indexes_for(history, to_create)):
+            self._insert_from_staging(quote(history._meta.db_table), copied, stamp, new=new)
 
     def _history_columns(self):
         history = self.model.history.model
@@ -184,9 +226,10 @@ class Upsert:
                 values[column] = (f"{{stg}}.{quote(column)}", [])
         return values
 
-    def _insert_from_staging(self, table, values, history_stamp=None):
-        """INSERT the new rows into ``table``; with ``history_stamp`` (date, user, run), as the
-        "created" records of the historical table."""
+    def _insert_from_staging(self, table, values, history_stamp=None, new="created = 1"):
+        """INSERT the new rows (those the condition ``new`` selects) into ``table``; with
+        ``history_stamp`` (date, user, run), as the "created" records of the historical
+        table."""
         columns = list(values)
         selected = [sql for sql, _params in values.values()]
         params = [param for _sql, params in values.values() for param in params]
@@ -196,7 +239,7 @@ class Upsert:
             params += history_stamp
         self.staging.execute(
             f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
-            f"SELECT {', '.join(selected)} FROM {{stg}} WHERE created = 1",
+            f"SELECT {', '.join(selected)} FROM {{stg}} WHERE {new}",
             params,
         )
 

@@ -143,7 +143,13 @@ class Kind:
             kept=self.kept_columns(),
             keys=self.keys,
             create_only=self.create_only,
+            number_new=self.needs_new_ids(),
         )
+
+    def needs_new_ids(self):
+        """Whether a step after the upsert's write reads the ids of the records it created
+        from the staging table (``Upsert``'s ``number_new``)."""
+        return True
 
     def apply(self, staging, import_run, user):
         """Work out and write what the staged rows change; return the upsert (for its counts)."""

@@ -8,6 +8,7 @@ one, and the old names are added to their former names rather than replacing the
 """
 
 import datetime
+import unicodedata
 
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -95,6 +96,14 @@ RENAMED_ON = Column(
 )
 
 
+def name_keys(names):
+    """``name_key`` of each of ``names`` (``None`` for no name): the same keys, without its two
+    calls per name (NFKC, then no white space, case-folded; the trimming ``normalize_text``
+    adds removes nothing the split does not)."""
+    normalize = unicodedata.normalize
+    return ["".join(normalize("NFKC", name).split()).casefold() if name else None for name in names]
+
+
 def add_name_key(row):
     name = row.get("name")
     row["name_key"] = name_key(name) if name else None
@@ -129,6 +138,10 @@ class Enterprises(Kind):
         """Whether the file is a rename register (it has the 变更日期 column)."""
         return "renamed_on" in self.header
 
+    def needs_new_ids(self):
+        """Only the former names of new firms (``after_write``) need their ids."""
+        return self.is_register() or "former_names" in self.header
+
     def renames_by_old_name(self):
         """Whether rows find their firm by the old name (曾用名) before the new one."""
         return self.is_register() and "former_names" in self.header
@@ -137,7 +150,7 @@ class Enterprises(Kind):
         """A column at a time: files of enterprises run to a million rows."""
         count = len(lines)
         names = columns.get("name", [None] * count)
-        columns["name_key"] = [name_key(name) if name else None for name in names]
+        columns["name_key"] = name_keys(names)
         if "former_names" in columns:
             former = [names or () for names in columns["former_names"]]
             if "old_name_key" in self.row_keys:

@@ -9,6 +9,10 @@ It writes a file of N enterprises (Chinese headers, UTF-8 with BOM), then times:
   validation, in batches, in one transaction;
 - django-import-export in bulk mode with its fastest documented settings, on a subset whose rate
   is extrapolated to N (it is too slow to run on all of them), if the ``bench`` extra is installed;
+- the schema's own limit (``schema_limit_baseline``): the rows of the same file, resolved
+  beforehand to what the importer stores, loaded in bulk into index-free copies of the
+  enterprise table and its historical table, which then get the real tables' indexes, keys and
+  checks built at once; what no importer of this schema can beat on this machine;
 - on PostgreSQL, ``COPY`` of the same file into a bare table: the physical limit.
 
 It works in a scratch database of its own (``champions.benchmarking.scratch_database``), which
@@ -16,8 +20,10 @@ the ``import_csv`` processes use too: the configured registry is never written.
 """
 
 import csv
+import datetime
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -277,6 +283,286 @@ def copy_baseline(path):
     return timer.seconds, copied
 
 
+#: The copies of the tables the schema limit loads (dropped afterwards).
+LIMIT_TABLES = {"enterprise": "benchmark_limit_enterprise", "history": "benchmark_limit_history"}
+#: What stands in for the import run in the history rows (``import_run`` has no key).
+LIMIT_IMPORT_RUN = 1
+
+
+class SchemaLimit:
+    """What ``schema_limit_baseline`` measured: seconds, rows, and what it built."""
+
+    def __init__(self, seconds, rows, indexes, keys, checks):
+        self.seconds, self.rows = seconds, rows
+        self.indexes, self.keys, self.checks = indexes, keys, checks
+
+    def note(self):
+        if connection.vendor == "postgresql":
+            return f"COPY, then {self.indexes} indexes, {self.keys} keys, {self.checks} checks"
+        return (
+            f"executemany, then {self.indexes} indexes; no checks or keys (SQLite cannot "
+            "add them to a table afterwards)"
+        )
+
+
+def resolved_rows(path):
+    """The rows of the file as the importer stores them, ``{column: value}`` of a new firm and
+    of its history row, read with the importer's own parsers (before any timer: the parsing is
+    the importer's work, not the schema's)."""
+    kind = KINDS["enterprises"](References(), ErrorLog())
+    columns = kind.columns()
+    errors = ErrorLog()
+    line, cells, labels, data = Layout(columns, errors).read(open_csv(path).chunks(BATCH_ROWS))
+    parse_chunk = Header(columns, kind.required, line, cells, labels).chunk_parser(errors)
+    now = datetime.datetime.now(datetime.UTC)
+    serial = 0
+    for lines, rows in data:
+        values, bad = parse_chunk(lines, rows)
+        if bad:
+            raise CommandError(f"the generated file has errors: {errors.sorted()[:3]}")
+        for code, name, region, industry, product, founded in zip(
+            *(values[name] for name in FILE_COLUMNS), strict=True
+        ):
+            serial += 1
+            firm = {
+                "id": serial,
+                "created_at": now,
+                "updated_at": now,
+                "name": name,
+                "name_key": name_key(name),
+                "credit_code": code,
+                "region_id": region,
+                "industry_id": industry,
+                "main_product": product,
+                "founded": founded,
+            }
+            history = {
+                **firm,
+                "history_id": serial,
+                "history_date": now,
+                "history_type": "+",
+                "import_run_id": LIMIT_IMPORT_RUN,
+            }
+            yield firm, history
+
+
+def _limit_tables():
+    """``[(real table, copy, its columns)]``: the enterprise table and its historical table."""
+    with connection.cursor() as cursor:
+        found = []
+        for model, copy in (
+            (Enterprise, LIMIT_TABLES["enterprise"]),
+            (Enterprise.history.model, LIMIT_TABLES["history"]),
+        ):
+            table = model._meta.db_table
+            description = connection.introspection.get_table_description(cursor, table)
+            found.append((table, copy, [column.name for column in description]))
+    return found
+
+
+def _renamed(name, copy):
+    """The name of an index or constraint of a copy: unique, and within PostgreSQL's 63 bytes."""
+    return f"{copy[len('benchmark_') :]}_{name}"[:63]
+
+
+def schema_limit_baseline(path):
+    """The schema's own limit for the rows of ``path`` (a ``SchemaLimit``).
+
+    Before the timer: the rows resolved to what the importer stores (``resolved_rows``), as
+    text ready for ``COPY`` (PostgreSQL) or tuples for ``executemany`` (SQLite). Timed, in one
+    transaction with the importer's memory settings: index-free copies of the enterprise table
+    and of its historical table are created, the rows loaded into both, then the real tables'
+    indexes, unique, primary, foreign-key and check constraints are built on the copies, read
+    from the catalog with their names changed. SQLite cannot add a check or a foreign key to a
+    table afterwards: there the copies get the indexes only. The copies are dropped afterwards.
+    """
+    tables = _limit_tables()
+    if connection.vendor == "postgresql":
+        return _postgresql_schema_limit(path, tables)
+    return _sqlite_schema_limit(path, tables)
+
+
+_CREATE_INDEX = re.compile(
+    r'^(CREATE (?:UNIQUE )?INDEX )(?:"[^"]+"|\S+)( ON (?:ONLY )?)(?:"[^"]+"|\S+) '
+)
+
+
+def _index_on_copy(name, definition, copy):
+    """The ``CREATE INDEX`` statement ``definition`` of index ``name``, made for ``copy``."""
+    renamed = connection.ops.quote_name(_renamed(name, copy))
+    table = connection.ops.quote_name(copy)
+    statement, replaced = _CREATE_INDEX.subn(
+        lambda match: f"{match.group(1)}{renamed}{match.group(2)}{table} ", definition
+    )
+    if not replaced:
+        raise CommandError(f"cannot read the definition of index {name}: {definition}")
+    return statement
+
+
+def _copy_text(value):
+    """A value in ``COPY``'s text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+def _postgresql_definitions(cursor, table, copy):
+    """``(statements, indexes, keys, checks)`` building ``table``'s indexes and constraints on
+    ``copy``: the constraints first (with the indexes behind them), then the other indexes."""
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x', 'f', 'c') "
+        "ORDER BY position(contype IN 'puxfc'), conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass) ORDER BY indexname",
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    quoted = connection.ops.quote_name
+    statements = [
+        f"ALTER TABLE {quoted(copy)} ADD CONSTRAINT {quoted(_renamed(name, copy))} {definition}"
+        for name, _type, definition in constraints
+    ]
+    for name, definition in indexes:
+        statements.append(_index_on_copy(name, definition, copy))
+    types = [kind for _name, kind, _definition in constraints]
+    indexed = sum(kind in "pux" for kind in types) + len(indexes)
+    return statements, indexed, types.count("f"), types.count("c")
+
+
+def _postgresql_schema_limit(path, tables):
+    quoted = connection.ops.quote_name
+    with tempfile.TemporaryFile() as firms, tempfile.TemporaryFile() as histories:
+        files = (firms, histories)
+        (_table, _copy, firm_columns), (_history, _copy, history_columns) = tables
+        count = 0
+        for firm, history in resolved_rows(path):
+            for handle, row, columns in (
+                (firms, firm, firm_columns),
+                (histories, history, history_columns),
+            ):
+                handle.write(("\t".join(_copy_text(row.get(c)) for c in columns) + "\n").encode())
+            count += 1
+        built = [0, 0, 0]
+        statements = []
+        with connection.cursor() as cursor:
+            for table, copy, _columns in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {quoted(copy)}")
+                found, *counts = _postgresql_definitions(cursor, table, copy)
+                statements += found
+                built = [total + part for total, part in zip(built, counts, strict=True)]
+            try:
+                with Timer() as timer, transaction.atomic():
+                    cursor.execute("SET LOCAL work_mem = '64MB'")  # as import_transaction does
+                    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                    for (table, copy, columns), handle in zip(tables, files, strict=True):
+                        cursor.execute(
+                            f"CREATE TABLE {quoted(copy)} (LIKE {quoted(table)} INCLUDING DEFAULTS)"
+                        )
+                        handle.seek(0)
+                        names = ", ".join(quoted(column) for column in columns)
+                        with cursor.cursor.copy(
+                            f"COPY {quoted(copy)} ({names}) FROM STDIN"
+                        ) as load:
+                            while chunk := handle.read(1 << 20):
+                                load.write(chunk)
+                    for statement in statements:
+                        cursor.execute(statement)
+            finally:
+                for _table, copy, _columns in tables:
+                    cursor.execute(f"DROP TABLE IF EXISTS {quoted(copy)}")
+    return SchemaLimit(timer.seconds, count, *built)
+
+
+def _sqlite_definitions(cursor, table, copy):
+    """``(CREATE TABLE of the copy, its CREATE INDEX statements)``: the copy has the
+    table's columns, types, NOT NULL and defaults, and its integer primary key (the table's
+    rowid, no index), nothing else."""
+    quoted = connection.ops.quote_name
+    cursor.execute(f"PRAGMA table_info({quoted(table)})")
+    columns = []
+    for _cid, name, sql_type, not_null, default, primary in cursor.fetchall():
+        definition = f"{quoted(name)} {sql_type}"
+        if primary:
+            definition += " PRIMARY KEY"
+        elif not_null:
+            definition += " NOT NULL"
+        if default is not None:
+            definition += f" DEFAULT {default}"
+        columns.append(definition)
+    create = f"CREATE TABLE {quoted(copy)} ({', '.join(columns)})"
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s ORDER BY name",
+        [table],
+    )
+    statements = []
+    for name, sql in cursor.fetchall():
+        if sql is None:  # the index of a UNIQUE constraint in the table's definition
+            cursor.execute(f"PRAGMA index_info({quoted(name)})")
+            names = ", ".join(quoted(column) for _seq, _cid, column in cursor.fetchall())
+            sql = f"CREATE UNIQUE INDEX {quoted(name)} ON {quoted(table)} ({names})"
+        statements.append(_index_on_copy(name, sql, copy))
+    return create, statements
+
+
+def _sqlite_schema_limit(path, tables):
+    quoted = connection.ops.quote_name
+    loads = [[] for _table in tables]
+    for firm, history in resolved_rows(path):
+        for rows, row, (_table, _copy, columns) in zip(loads, (firm, history), tables, strict=True):
+            rows.append(tuple(_sqlite_value(row.get(column)) for column in columns))
+    with connection.cursor() as cursor:
+        creates, statements = [], []
+        for table, copy, _columns in tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {quoted(copy)}")
+            create, found = _sqlite_definitions(cursor, table, copy)
+            creates.append(create)
+            statements += found
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -131072")  # as import_transaction does
+        try:
+            with Timer() as timer, transaction.atomic():
+                for create, (_table, copy, columns), rows in zip(
+                    creates, tables, loads, strict=True
+                ):
+                    cursor.execute(create)
+                    cursor.cursor.executemany(
+                        f"INSERT INTO {quoted(copy)} ({', '.join(quoted(c) for c in columns)}) "
+                        f"VALUES ({', '.join('?' * len(columns))})",
+                        rows,
+                    )
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+            for _table, copy, _columns in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {quoted(copy)}")
+    return SchemaLimit(timer.seconds, len(loads[0]), len(statements), 0, 0)
+
+
+def _sqlite_value(value):
+    """A value as Django stores it in SQLite (datetimes as text)."""
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
 class Command(BaseCommand):
     help = "Time import_csv against bulk_create, django-import-export and COPY, in one run."
 
@@ -303,7 +589,7 @@ class Command(BaseCommand):
 
     def _measure(self, path, rows, subset):
         self.pending, self.ours = [], None
-        copy_rate = None
+        load = os.getloadavg()[0]
         if connection.vendor != "postgresql":
             database = f"SQLite {connection.Database.sqlite_version}"
         else:
@@ -311,11 +597,21 @@ class Command(BaseCommand):
                 cursor.execute("SHOW server_version")
                 database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
             seconds, copied = copy_baseline(path)
-            copy_rate = copied / seconds
-            self._row("raw COPY into a bare table (the limit)", seconds, copied)
-        self.stdout.write(f"\n{rows:,} enterprises on {database}, {os.cpu_count()} CPUs")
+            self._row("raw COPY into a bare table", seconds, copied, note="no keys, no indexes")
+        limit = schema_limit_baseline(path)
+        self._row(
+            "schema limit (same rows, same indexes and keys)",
+            limit.seconds,
+            limit.rows,
+            note=limit.note(),
+        )
+        # Other work on the machine slows every line: the load says how much there was.
         self.stdout.write(
-            f"{'':44}{'seconds':>9}{'rows/s':>11}{'vs import':>11}{'peak MB':>9}  note"
+            f"\n{rows:,} enterprises on {database}, {os.cpu_count()} CPUs "
+            f"(load average {load:.1f} at the start)"
+        )
+        self.stdout.write(
+            f"{'':48}{'seconds':>9}{'rows/s':>11}{'vs import':>11}{'peak MB':>9}  note"
         )
 
         first, summary, *memory = run_import_command(path)
@@ -365,17 +661,16 @@ class Command(BaseCommand):
         else:
             self.stdout.write("django-import-export: not installed (pip install -e '.[bench]')")
 
-        checks = [("first import under 30 s", first < 30, f"{first:.1f} s")]
-        if copy_rate:
-            share = self.ours / copy_rate
-            checks.append(("at least 25 % of the COPY rate", share >= 0.25, f"{share:.0%}"))
-        else:
-            checks.append(
-                ("at least 50,000 rows/s (SQLite)", self.ours >= 50_000, f"{self.ours:,.0f}")
-            )
+        share = self.ours / (limit.rows / limit.seconds)
+        checks = [
+            ("first import under 30 s", first < 30, f"{first:.1f} s"),
+            ("at least 80 % of the schema limit", share >= 0.8, f"{share * 100:.0f} %"),
+        ]
+        if connection.vendor != "postgresql":
+            checks.append(("at least 50,000 rows/s", self.ours >= 50_000, f"{self.ours:,.0f}"))
         if die_rate:
             ratio = self.ours / die_rate
-            checks.append(("at least 20x django-import-export", ratio >= 20, f"{ratio:.0f}x"))
+            checks.append(("at least 40x django-import-export", ratio >= 40, f"{ratio:.0f}x"))
         checks += [
             ("re-import at most half the first", again <= first / 2, f"{again / first:.2f}"),
             ("re-import wrote nothing", wrote_nothing, "yes" if wrote_nothing else "no"),
@@ -394,7 +689,7 @@ class Command(BaseCommand):
             rate = count / seconds
             peak_text = f"{peak.total:.0f}" if peak else ""
             self.stdout.write(
-                f"{label:44}{seconds:9.2f}{rate:11,.0f}{rate / self.ours:10.2f}x"
+                f"{label:48}{seconds:9.2f}{rate:11,.0f}{rate / self.ours:10.2f}x"
                 f"{peak_text:>9}  {note}"
             )
         self.pending = []
