@@ -3,14 +3,16 @@
 Parsing and validating cells is Python work and takes most of an import's time; the database
 meanwhile waits. A file of many rows is therefore cut into pieces at line ends outside quoted
 cells (``CsvFile.slices``), each piece is parsed by a worker process into staging rows, and the
-main process loads those into the staging table as they arrive. Workers are forked from the
+main process loads those into the staging table, in the file's order. Workers are forked from the
 main process, so they share its reference data and never touch the database; only kinds whose
 parsing has no side effects (no batches to create) are read this way.
 """
 
 import contextlib
+import gc
 import multiprocessing
 import os
+import threading
 
 from .errors import ErrorLog
 from .staging import CHUNK_ROWS, copy_text
@@ -18,8 +20,9 @@ from .staging import CHUNK_ROWS, copy_text
 #: Files with fewer lines are read in the main process: forking costs more than it saves.
 PARALLEL_FROM_LINES = 100_000
 #: Bytes of the file per piece: pieces small enough that the rows waiting to be loaded stay
-#: a few megabytes, and that every worker is busy until the end.
-PIECE_BYTES = 2 << 20
+#: a few megabytes (a worker holds a piece's rows twice, parsed and ready to send), and that
+#: every worker is busy until the end.
+PIECE_BYTES = 1 << 20
 
 # What the workers read, set in the main process just before they are forked.
 _job = {}
@@ -49,19 +52,43 @@ def read_in_parallel(kind, header, layout, csv_file, errors, load_rows, progress
     _job.update(kind=kind, header=header, layout=layout, csv_file=csv_file, encoding=encoding)
     pieces = csv_file.slices(max(worker_count() * 4, csv_file.size // PIECE_BYTES))
     context = multiprocessing.get_context("fork")
+    # The objects the workers inherit (and this process's, meanwhile) are left out of garbage
+    # collection: the collections that a million parsed rows set off would go through every
+    # one of them again and again (a second of a worker's time), copying the pages they share.
+    gc.freeze()
+    # Pieces handed out and not yet loaded: enough to keep every worker busy, few enough that
+    # parsed pieces do not pile up in this process while the database takes the rows.
+    window = threading.Semaphore(2 * worker_count())
+    stop = threading.Event()
+
+    def handed_out():
+        for piece in pieces:
+            while not window.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            yield piece
+
     try:
         with context.Pool(worker_count()) as pool:
-            for staged, count, piece_errors, skipped, last_line in pool.imap_unordered(
-                _read_piece, pieces
-            ):
-                if isinstance(staged, bytes):
-                    load_text(staged, count)
-                else:
-                    load_rows(staged)
-                errors.merge(piece_errors)
-                layout.skipped.extend(skipped)
-                progress.update(last_line)
+            try:
+                # In the file's order (the workers run ahead, their pieces waiting their turn):
+                # the staging table is filled by line, as SQLite appends to its key fastest,
+                # and the errors, skipped lines and progress come as from one process.
+                for staged, count, piece_errors, skipped, last_line in pool.imap(
+                    _read_piece, handed_out()
+                ):
+                    window.release()
+                    if isinstance(staged, bytes):
+                        load_text(staged, count)
+                    else:
+                        load_rows(staged)
+                    errors.merge(piece_errors)
+                    layout.skipped.extend(skipped)
+                    progress.update(last_line)
+            finally:
+                stop.set()  # before the pool ends: its thread may wait in handed_out()
     finally:
+        gc.unfreeze()
         _job.clear()
 
 

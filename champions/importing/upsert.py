@@ -157,9 +157,18 @@ class Upsert:
     )
 
     def counts(self):
-        """``(to create, to update, unchanged)`` over the rows still in the staging table."""
-        found = dict(self.staging.fetch(f"SELECT {self.OUTCOME}, COUNT(*) FROM {{stg}} GROUP BY 1"))
-        return tuple(int(found.get(outcome, 0)) for outcome in ("created", "updated", "unchanged"))
+        """``(to create, to update, unchanged)`` over the rows still in the staging table.
+
+        Summed in one pass rather than grouped: SQLite groups by sorting, which holds a
+        million rows in memory to find three outcomes."""
+        sums = ", ".join(
+            f"COALESCE(SUM(CASE WHEN outcome = '{outcome}' THEN 1 ELSE 0 END), 0)"
+            for outcome in ("created", "updated", "unchanged")
+        )
+        ((created, updated, unchanged),) = self.staging.fetch(
+            f"SELECT {sums} FROM (SELECT {self.OUTCOME} AS outcome FROM {{stg}}) AS outcomes"
+        )
+        return int(created), int(updated), int(unchanged)
 
     def line_outcomes(self):
         """``[(line, outcome)]`` of every row still in the staging table, by line."""
