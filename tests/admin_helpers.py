@@ -28,6 +28,7 @@ from champions.models import (
     ProvinceCount,
     Recommendation,
     Region,
+    RuleVersion,
     Seminar,
     Target,
     Tier,
@@ -106,6 +107,9 @@ def make_sample(make_enterprise, national_batch):
     import_run = ImportRun.objects.create(
         kind="enterprises", file_name="示例名单.csv", sha256="0" * 64
     )
+    # The eligibility criteria migration 0012 seeds: any version and its first condition.
+    rule_version = RuleVersion.objects.order_by("pk").first()
+    condition = rule_version.conditions.order_by("position", "pk").first()
     rows = SimpleNamespace(
         region=Region.objects.get(code="330302"),
         industry=enterprise.industry,
@@ -145,6 +149,8 @@ def make_sample(make_enterprise, national_batch):
         Target: (target, "十亿"),
         ProvinceCount: (province_count, "温州"),
         ImportRun: (import_run, "示例名单"),
+        RuleVersion: (rule_version, rule_version.name),
+        type(condition): (condition, condition.code),
     }
     return rows
 

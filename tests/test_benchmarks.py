@@ -103,6 +103,38 @@ def test_command_leaves_the_configured_database_alone(
     assert re.search(printed, output, re.M)
 
 
+def test_benchmark_candidates_prints_each_page_beside_the_baseline(monkeypatch, tmp_path):
+    """At a tiny size: the shape of its report, not its timings."""
+    output = run_beside_marker(
+        monkeypatch,
+        tmp_path,
+        "benchmark_candidates",
+        "--firms",
+        "30",
+        "--years",
+        "2",
+        "--repeat",
+        "1",
+    )
+    assert output.startswith("Working in the scratch database ")
+    assert re.search(r"^Added 30 firms with 60 rows of yearly figures \(2 years, ", output, re.M)
+    assert re.search(r"firms evaluated, \d+ qualify, \d+ close, \d+ not\.$", output, re.M)
+    for page in (
+        "enterprise list \\(baseline\\)",
+        "candidates page",
+        "candidates CSV export",
+        "titles due for review",
+    ):
+        assert re.search(rf"^{page} +\d+\.\d +\d+\.\d +\d+ +\d+\.\d\d$", output, re.M), page
+    assert re.search(
+        r"^Candidates page: computed \d+\.\d{3} s \((met|NOT met)\), repeated \d+\.\d{3} s "
+        r"\((met|NOT met)\), in \d+ queries, \d+\.\d\d × the enterprise list "
+        r"\(aim: at most 1 s\)\.$",
+        output,
+        re.M,
+    )
+
+
 def test_scratch_database_is_dropped_when_interrupted(monkeypatch, tmp_path):
     """Ctrl-C while the scratch database is being migrated (the longest step) still drops it,
     and puts the connection and the environment back."""

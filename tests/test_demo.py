@@ -64,7 +64,13 @@ TIERS = {
     "specialized_cultivation": 10_105,
     "first_set": 113,
     "champion_pool": 120,
+    # In no headline: the prerequisites of the 2026 measures for the specialized SMEs and the
+    # little giants, given to firms holding another title already.
+    "innovative_sme": 150,
+    "specialized_sme": 40,
 }
+#: Firms holding a title on the load day (and at the end of the year before).
+FIRMS_WITH_A_TITLE = 10_254
 SIXTH_BATCH_REACHED = {
     "nominated": 12,
     "province_passed": 9,
@@ -174,6 +180,24 @@ def test_the_figures_at_the_end_of_the_year_before_are_the_same(summary_json, lo
 
     assert by_code(data["headlines"]) == HEADLINES
     assert data["new_product_output_rate"] == 0.381
+
+
+def test_the_firms_holding_a_title_are_the_same_with_the_sme_titles(loaded, load_day):
+    """The innovative and specialized SME titles go to firms holding another title in force, so
+    the firms holding one are as many as without them; a specialized SME is an innovative one."""
+    end_of_year_before = datetime.date(load_day.year - 1, 12, 31)
+    sme_tiers = ["innovative_sme", "specialized_sme"]
+
+    for day in (load_day, end_of_year_before):
+        held = Designation.objects.in_force(day)
+        assert held.values("enterprise").distinct().count() == FIRMS_WITH_A_TITLE
+        assert (
+            held.exclude(tier__in=sme_tiers).values("enterprise").distinct().count()
+            == FIRMS_WITH_A_TITLE
+        )
+    specialized = held.filter(tier="specialized_sme").values("enterprise")
+    innovative = held.filter(tier="innovative_sme").values("enterprise")
+    assert not specialized.exclude(enterprise__in=innovative).exists()
 
 
 def test_titles_of_other_states_are_there_but_not_counted(loaded, load_day):

@@ -142,7 +142,12 @@ def test_figures_with_their_size_class_go_round_trip(tmp_path, make_enterprise, 
 
     exported = export()
     header = exported.decode("utf-8-sig").splitlines()[0]
-    assert header.endswith(",企业规模" if chinese else ",size_class")
+    # The figures of the eligibility criteria follow the size class.
+    if chinese:
+        assert ",企业规模,主营业务收入（万元）," in header
+    else:
+        assert ",size_class,main_revenue (10k yuan)," in header
+    assert header.endswith(",评价得分" if chinese else ",evaluation_score")
     YearlyFigures.objects.all().delete()
     path = tmp_path / "figures.csv"
     path.write_bytes(exported)

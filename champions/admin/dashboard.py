@@ -8,6 +8,8 @@
 - Batches whose recommendation deadline is today or within 30 days (``DeadlineNearFilter``).
 - The latest import runs with their counts and errors, and the latest notices with the title
   events recorded from each.
+- Links to the candidates page and the titles due for review (``candidates``), for staff who may
+  see them.
 
 Every number is counted over the ModelAdmin's own queryset with the filter its link sets
 (``filtered``), or with the lookups of the list filter its link sets, so a number and the list it
@@ -117,8 +119,21 @@ def dashboard(site, request):
         "deadlines": deadlines_near(viewer, today),
         "imports": latest_imports(viewer),
         "notices": latest_notices(viewer),
+        "eligibility": eligibility_links(request),
     }
     return sections if any(sections.values()) else None
+
+
+def eligibility_links(request):
+    """The pages that apply the eligibility criteria, for staff who may see them; no query."""
+    from .candidates import may_see_pages
+
+    if not may_see_pages(request):
+        return None
+    return {
+        "candidates_url": reverse("admin:champions_candidates"),
+        "reviews_url": reverse("admin:champions_reviews_due"),
+    }
 
 
 def recommendations_in_progress(viewer):

@@ -21,7 +21,18 @@ from .common import (
 from .reference import RegionChoices, RegionListFilter
 
 #: The fields of ``YearlyFigures`` in 万元.
-AMOUNT_FIELDS = ("output_value", "revenue", "rd_spending", "new_product_output", "export_value")
+AMOUNT_FIELDS = (
+    "output_value",
+    "revenue",
+    "rd_spending",
+    "new_product_output",
+    "export_value",
+    "main_revenue",
+    "total_assets",
+    "total_liabilities",
+    "net_profit",
+    "equity_raised",
+)
 
 
 def format_amount(value):
@@ -56,6 +67,11 @@ class ReadableAmounts:
     rd_spending_amount = _amount_display("rd_spending")
     new_product_output_amount = _amount_display("new_product_output")
     export_value_amount = _amount_display("export_value")
+    main_revenue_amount = _amount_display("main_revenue")
+    total_assets_amount = _amount_display("total_assets")
+    total_liabilities_amount = _amount_display("total_liabilities")
+    net_profit_amount = _amount_display("net_profit")
+    equity_raised_amount = _amount_display("equity_raised")
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

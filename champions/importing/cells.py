@@ -147,12 +147,16 @@ def integer(minimum=0, maximum=2**31 - 1):
     return parse
 
 
-def decimal(max_digits=16, decimal_places=2):
-    """A non-negative amount (money in 10k yuan) with at most ``decimal_places`` decimals."""
+def decimal(max_digits=16, decimal_places=2, *, negative=False, maximum=None, percent=False):
+    """A non-negative amount (money in 10k yuan) with at most ``decimal_places`` decimals;
+    ``negative``: it may be below zero (a net profit); ``maximum``: the largest value allowed;
+    ``percent``: a trailing ``%`` is accepted (a share written ``12.5%``)."""
     integer_digits = max_digits - decimal_places
 
     def parse(raw):
         value = _plain_number(raw)
+        if percent:
+            value = value.removesuffix("%")
         if not value:
             return None
         try:
@@ -161,8 +165,10 @@ def decimal(max_digits=16, decimal_places=2):
             raise CellError(_("not a number")) from None
         if not number.is_finite():
             raise CellError(_("not a number"))
-        if number < 0:
+        if number < 0 and not negative:
             raise CellError(_("cannot be negative"))
+        if maximum is not None and number > maximum:
+            raise CellError(_("at most %(max)s") % {"max": maximum})
         sign, digits, exponent = number.as_tuple()
         if -exponent > decimal_places:
             raise CellError(_("at most %(places)d decimal places") % {"places": decimal_places})

@@ -78,3 +78,64 @@ def seed_region_aliases(apps):
     for row in read_reference("regions"):
         if aliases := aliases_of(row):
             Region.objects.filter(code=row["code"], aliases="").update(aliases=aliases)
+
+
+def read_criteria():
+    """The eligibility criteria of ``criteria.json``: ``{"versions": [...]}``, each version with
+    its tier, name, document, source, the kinds and days it applies on (``applies``) and its
+    conditions (``kinds`` limits a condition to some of them)."""
+    import json
+
+    with open(REFERENCE_DIR / "criteria.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def criteria_rows(version, kind):
+    """The conditions of a version of ``criteria.json`` for ``kind``, as ``Condition`` fields,
+    with their positions."""
+    return [
+        {
+            "position": position,
+            "code": condition["code"],
+            "label": condition["label"],
+            "label_en": condition.get("label_en", ""),
+            "form": condition["form"],
+            "spec": condition["spec"],
+            "waivable": condition.get("waivable", False),
+        }
+        for position, condition in enumerate(
+            (c for c in version["conditions"] if kind in c.get("kinds", (kind,))), start=1
+        )
+    ]
+
+
+def seed_criteria(apps):
+    """Create the rule versions of ``criteria.json`` that do not exist yet (by tier, kind and
+    first day), with their conditions; a version already there, staff's edits included, is left
+    as it is. Tiers the table no longer has are skipped."""
+    import datetime
+
+    Tier = apps.get_model("champions", "Tier")
+    RuleVersion = apps.get_model("champions", "RuleVersion")
+    Condition = apps.get_model("champions", "Condition")
+    tiers = set(Tier.objects.values_list("code", flat=True))
+    for version in read_criteria()["versions"]:
+        if version["tier"] not in tiers:
+            continue
+        for applies in version["applies"]:
+            rule_version, created = RuleVersion.objects.get_or_create(
+                tier_id=version["tier"],
+                kind=applies["kind"],
+                applies_from=datetime.date.fromisoformat(applies["from"]),
+                defaults={
+                    "name": version["name"],
+                    "document": version["document"],
+                    "source": version["source"],
+                    "applies_to": applies["to"] and datetime.date.fromisoformat(applies["to"]),
+                },
+            )
+            if created:
+                Condition.objects.bulk_create(
+                    Condition(rule_version=rule_version, **row)
+                    for row in criteria_rows(version, applies["kind"])
+                )

@@ -88,6 +88,61 @@ class Figures(ReferencingKind):
                 field="global_rank",
             ),
             size_class_column(),
+            # What the eligibility criteria of the titles ask for (champions.eligibility).
+            money("main_revenue", "主营业务收入（万元）", "主营业务收入", "主营收入（万元）"),
+            money("total_assets", "资产总额（万元）", "资产总额", "总资产（万元）", "总资产"),
+            money("total_liabilities", "负债总额（万元）", "负债总额", "总负债（万元）", "总负债"),
+            Column(
+                "net_profit",
+                ("净利润（万元）", "净利润"),
+                cells.decimal(16, 2, negative=True),
+                field="net_profit",
+                english="net_profit (10k yuan)",
+            ),
+            Column(
+                "rd_staff",
+                ("研发人员（人）", "研发人员", "研发人员数", "研发人员数量"),
+                cells.integer(),
+                field="rd_staff",
+            ),
+            Column(
+                "ip_class1",
+                ("Ⅰ类知识产权（项）", "Ⅰ类知识产权", "Ⅰ类知识产权数量"),
+                cells.integer(),
+                field="ip_class1",
+            ),
+            Column(
+                "ip_class2",
+                ("Ⅱ类知识产权（项）", "Ⅱ类知识产权", "Ⅱ类知识产权数量"),
+                cells.integer(),
+                field="ip_class2",
+            ),
+            Column(
+                "niche_years",
+                ("从事细分领域年限", "从事特定细分市场年限", "细分领域年限", "从事细分市场年限"),
+                cells.integer(0, 32767),
+                field="niche_years",
+            ),
+            Column(
+                "market_share",
+                ("细分市场占有率（%）", "细分市场占有率", "市场占有率（%）", "市场占有率"),
+                cells.decimal(5, 2, maximum=100, percent=True),
+                field="market_share",
+                english="market_share (%)",
+            ),
+            money(
+                "equity_raised",
+                "新增股权融资（万元）",
+                "新增股权融资",
+                "股权融资（万元）",
+                "股权融资",
+            ),
+            Column(
+                "evaluation_score",
+                ("评价得分", "专精特新评价得分", "专精特新发展评价得分", "评价分数"),
+                cells.decimal(5, 1, maximum=100),
+                field="evaluation_score",
+            ),
         )
 
     def complete(self, row, line):
