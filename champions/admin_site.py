@@ -30,6 +30,7 @@ GROUPS = (
             "champions.Organisation",
             "champions.Expert",
             "champions.YearlyFigures",
+            "champions.FiguresYear",
         ),
     ),
     (
@@ -37,10 +38,13 @@ GROUPS = (
         _("Reference data"),
         (
             "champions.Tier",
+            "champions.RuleVersion",
+            "champions.Condition",
             "champions.Batch",
             "champions.Region",
             "champions.Industry",
             "champions.Target",
+            "champions.DisclosureRule",
             "champions.ProvinceCount",
         ),
     ),
@@ -93,6 +97,14 @@ class RegistryAdminSite(admin.AdminSite):
             if rest:
                 groups.append({**app, "models": rest})
         return groups
+
+    def get_urls(self):
+        """Django's, after the pages that apply the eligibility criteria
+        (``champions.admin.candidates``: ``admin:champions_candidates``,
+        ``admin:champions_reviews_due``)."""
+        from .admin.candidates import urls
+
+        return [*urls(self), *super().get_urls()]
 
     def index(self, request, extra_context=None):
         """Django's index with the dashboard above the models

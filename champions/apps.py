@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +14,14 @@ class ChampionsConfig(AppConfig):
 
     def ready(self):
         from . import cache, history  # noqa: F401  (connect their signal handlers)
+        from .collation import PinyinOrder, prepare_connection
         from .groups import ensure_groups
 
         # Permissions exist only after migrate has run, so the groups are made then.
         post_migrate.connect(ensure_groups, sender=self)
+        # Names in pinyin order, ``order_by("name__pinyin")``: see champions/collation.py.
+        connection_created.connect(prepare_connection, dispatch_uid="champions.collation")
+        self.get_model("Enterprise")._meta.get_field("name").register_lookup(PinyinOrder)
 
 
 class ChampionsAdminConfig(admin_apps.AdminConfig):

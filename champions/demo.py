@@ -19,7 +19,9 @@ before; the titles of other states (revoked with a ban running, failed at review
 with no review result recorded — staff work —, left out of a pool) ended more than a year before
 it, and a batch still on its publicity list is held on neither. The 6th batch of single
 champions is under way (nominated two months before the load day), the yearly figures are those
-of the two years before the load day's, and the seminar is the one of 12 July 2021.
+of the two years before the load day's (and, for the growth rates of the eligibility criteria,
+revenue, main-business revenue and net profit of the year before them), and the seminar is the
+one of 12 July 2021.
 
 Loading only adds rows whose natural key (credit code; enterprise, tier, batch and product; …) is
 not in the database yet and never touches rows that are: a title already there gets no new
@@ -61,6 +63,7 @@ from .models import (
     YearlyFigures,
 )
 from .models.designations import product_key
+from .models.disclosure import FiguresYear
 from .services import designations as titles
 from .services.recommendations import move
 from .text import name_key
@@ -192,6 +195,10 @@ FIRST_SET_DOUBLES = 18
 #: How many first (set) products each batch (1, 2, 3) lists, in order of the products.
 FIRST_SET_PER_BATCH = (35, 38, 40)
 SEMINAR_PARTICIPANTS = (*range(0, 6), *range(22, 30))
+#: Firms whose score misses the innovative SME measures (their growth is weak) and who raised new
+#: equity a little under the direct route's 5 million yuan in the latest year (10k yuan): the near
+#: misses of that tier, none of them holding it.
+NEAR_MISS_EQUITY = {260: 470, 277: 485, 285: 460}
 
 #: Days from the recommendation deadline to the award list (30 April to 30 November).
 DEADLINE_BEFORE_AWARD = 214
@@ -260,6 +267,12 @@ BATCH_PLANS = (
     BatchPlan("first_set", 1, ((AWARD, 1050),)),
     BatchPlan("first_set", 2, ((AWARD, 740),)),
     BatchPlan("first_set", 3, ((AWARD, 380),)),
+    # The provincial ladder below the cultivation lists: innovative SMEs of 2024 and 2025, and
+    # specialized SMEs of 2024 and 2025, each list a little after the innovative one of its year.
+    BatchPlan("innovative_sme", 1, ((AWARD, 760),)),
+    BatchPlan("innovative_sme", 2, ((AWARD, 420),)),
+    BatchPlan("specialized_sme", 1, ((AWARD, 720),)),
+    BatchPlan("specialized_sme", 2, ((AWARD, 385),)),
 )
 BATCH_PLAN = {(plan.tier, plan.number): plan for plan in BATCH_PLANS}
 #: The batch whose award dates the data set already loaded (``loaded_on``).
@@ -276,6 +289,8 @@ DOCUMENT_SERIES = {
     "first_set": "浙经信技术",
     "hidden_champion_cultivation": "温经信企业",
     "champion_pool": "温经信产业",
+    "innovative_sme": "浙经信创新",
+    "specialized_sme": "浙经信专精",
 }
 #: What a list of each kind is called, after the tier and batch.
 LIST_TITLES = {
@@ -330,6 +345,15 @@ GRANTS = (
         ((AWARD, ""), (REVOCATION, "")),
         False,
     ),
+    # Innovative and specialized SMEs, among firms with figures that hold another title already
+    # (no headline counts them, and the firms holding a title stay the same): since the 2026
+    # measures, a new specialized SME application needs an innovative SME title in force, and a
+    # new little giant one a specialized SME title, so these make the candidates of both.
+    Grant("innovative_sme", 1, range(90, 150)),
+    Grant("innovative_sme", 2, range(150, 240)),
+    Grant("specialized_sme", 1, range(100, 115)),
+    Grant("specialized_sme", 2, range(115, 125)),
+    Grant("specialized_sme", 2, range(150, 165)),
 )
 
 
@@ -424,6 +448,13 @@ TARGETS = (
     ),
 )
 TARGET_DEADLINE = 2025
+#: The targets' English names.
+TARGET_NAMES_EN = {
+    "output_over_1bn": "Firms with an output over 1 billion yuan",
+    "output_over_10bn": "Firms with an output over 10 billion yuan",
+    "traditional_output": "Output of the five traditional industries",
+    "emerging_output": "Output of the five emerging industries",
+}
 
 SEMINAR = {
     "title": "制造业单项冠军企业培育研讨会",
@@ -714,7 +745,7 @@ def load_demo(today=None):
         notices = _load_notices(tiers, batches, calendar)
         _load_grants(firms, ids, tiers, batches, notices)
         _load_nominations(firms, ids, batches, notices, calendar)
-        _load_figures(ids, calendar)
+        _load_figures(ids, calendar, firms)
         _load_province_counts(calendar)
         _load_targets()
         _load_seminar(ids)
@@ -936,14 +967,76 @@ def _record_title(recommendation, plan, notices):
             titles.record_event(designation, kind, outcome=outcome, **facts(kind))
 
 
-def _load_figures(ids, calendar):
+def plan_eligibility_figures(figures, firms):
+    """Add the figures the eligibility criteria read (``champions.eligibility``) to the planned
+    ``figures`` (``{year: {serial: fields}}``, oldest first), and a year before the first with
+    only revenue, main-business revenue, net profit and new equity (the growth of the first year
+    needs it; without an output value it is in no public aggregate). No planned value changes: the
+    headline figures stay as they are.
+
+    Each firm gets a profile drawn from a generator seeded with its serial: most meet a tier's
+    thresholds comfortably, some miss one by a little, some by much, so that each tier has
+    candidates and near misses (for the innovative SMEs, whose score moves in steps of 5 points,
+    those of ``NEAR_MISS_EQUITY``).
+    """
+    years = sorted(figures)
+    first = years[0]
+    before = {}
+    for serial in FIGURE_SERIALS:
+        firm = random.Random(f"load_demo:eligibility:{serial}")
+        main_share = firm.choice((0.72, 0.85, 0.93, 0.96)) + firm.uniform(-0.06, 0.03)
+        debt_ratio = firm.uniform(0.35, 0.82)
+        margin = firm.uniform(0.04, 0.12)
+        profit_growth = firm.uniform(0.9, 1.3)
+        ip_class1 = firm.choice((0, 1, 2, 3, 4, 5, 8, 12)) if serial < 130 else firm.randint(0, 3)
+        ip_class2 = firm.randint(0, 30)
+        founded = firms[serial].fields["founded"]
+        niche_years = max(1, years[-1] - founded - firm.randint(0, 6))
+        market_share = firm.uniform(12, 45) if serial < 31 else firm.uniform(3, 25)
+        score = firm.uniform(45, 92)
+        equity = firm.choice((0, 0, 0, 0, 500, 1200, 3000, 9000)) if serial >= 130 else 0
+        for back, year in enumerate(reversed(years)):
+            fields = figures[year][serial]
+            revenue = fields["revenue"]
+            share = min(main_share + firm.uniform(-0.01, 0.01), 0.995)
+            assets = revenue * Decimal(str(round(firm.uniform(0.9, 1.6), 3)))
+            fields.update(
+                main_revenue=money(revenue * Decimal(str(share))),
+                total_assets=money(assets),
+                total_liabilities=money(assets * Decimal(str(debt_ratio))),
+                net_profit=money(revenue * Decimal(str(margin / profit_growth**back))),
+                rd_staff=max(1, int(fields["employees"] * firm.uniform(0.08, 0.3))),
+                ip_class1=max(0, ip_class1 - back),
+                ip_class2=max(0, ip_class2 - 2 * back),
+                niche_years=max(0, niche_years - back),
+                market_share=Decimal(str(round(market_share, 2))),
+                equity_raised=money(NEAR_MISS_EQUITY.get(serial, equity) if back == 0 else 0),
+                evaluation_score=Decimal(str(round(score - back, 1))),
+            )
+        revenue = figures[first][serial]["revenue"] / Decimal(str(firm.uniform(1.0, 1.15)))
+        before[serial] = {
+            "revenue": money(revenue),
+            "main_revenue": money(revenue * Decimal(str(main_share))),
+            "net_profit": money(revenue * Decimal(str(margin / profit_growth ** len(years)))),
+            "equity_raised": money(0),
+        }
+    figures[first - 1] = before
+    return figures
+
+
+def _load_figures(ids, calendar, firms):
     figures = plan_figures(random.Random("load_demo:figures"), calendar.figure_years)
+    figures = plan_eligibility_figures(figures, firms)
     planned = [
         YearlyFigures(enterprise_id=ids[serial], year=year, **fields)
         for year, rows in figures.items()
         for serial, fields in rows.items()
     ]
     create_missing(YearlyFigures, planned, ["enterprise_id", "year"])
+    # Both years are closed by the bureau (the public pages publish only closed years), on
+    # the load day.
+    closed = [FiguresYear(year=year, closed_on=calendar.today) for year in calendar.figure_years]
+    create_missing(FiguresYear, closed, ["year"])
 
 
 def _load_province_counts(calendar):
@@ -977,6 +1070,7 @@ def _load_targets():
         Target(
             code=code,
             name=name,
+            name_en=TARGET_NAMES_EN.get(code, ""),
             metric=metric,
             threshold=threshold,
             industry_group=group,

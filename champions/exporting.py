@@ -33,7 +33,7 @@ from .models import (
     StageMove,
     YearlyFigures,
 )
-from .models.figures import NON_NEGATIVE_FIGURES
+from .models.figures import ELIGIBILITY_FIGURES
 
 #: Rows fetched from the database at a time.
 CHUNK_SIZE = 2000
@@ -194,7 +194,16 @@ def _recommendations(queryset=None):
         )
 
 
-FIGURES = (*NON_NEGATIVE_FIGURES, "national_rank", "global_rank")
+FIGURES = (
+    "output_value",
+    "revenue",
+    "rd_spending",
+    "new_product_output",
+    "export_value",
+    "employees",
+    "national_rank",
+    "global_rank",
+)
 
 
 def _figures(queryset=None):
@@ -211,6 +220,7 @@ def _figures(queryset=None):
             figures.year,
             *(getattr(figures, name) for name in FIGURES),
             figures.size_class,
+            *(getattr(figures, name) for name in ELIGIBILITY_FIGURES),
         )
 
 
@@ -297,7 +307,9 @@ EXPORTS = {
         Recommendation,
     ),
     "figures": Export(
-        ("credit_code", "name", "year", *FIGURES, "size_class"), _figures, YearlyFigures
+        ("credit_code", "name", "year", *FIGURES, "size_class", *ELIGIBILITY_FIGURES),
+        _figures,
+        YearlyFigures,
     ),
     "seminars": Export(
         (

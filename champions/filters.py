@@ -8,11 +8,12 @@ year Y" applies to one and the same title, never to one firm's different titles.
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from . import summary
 from .forms import (
+    TOP_TITLE,
     BatchChoiceField,
     DirectoryForm,
     LocalizedModelChoiceField,
@@ -65,6 +66,20 @@ def city_regions(request=None):
 
 ANY = _("All")
 
+#: Tiers' places per level, room enough for any ``Tier.position``.
+LEVEL_STEP = 100_000
+
+
+def tier_rank(tier="tier"):
+    """A tier's rank on the echelon as one number, lower is higher: its level (national, then
+    provincial, then municipal), then its position. ``tier``: the path to the tier."""
+    level = Case(
+        When(**{f"{tier}__level": Tier.Level.NATIONAL}, then=Value(0)),
+        When(**{f"{tier}__level": Tier.Level.PROVINCIAL}, then=Value(1)),
+        default=Value(2),
+    )
+    return level * LEVEL_STEP + F(f"{tier}__position")
+
 
 class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
     """A region by code, with everything under it (the city means all its counties)."""
@@ -116,7 +131,16 @@ class TitleFilterSet(django_filters.FilterSet):
     )
     region = RegionSubtreeFilter(field_name="enterprise__region")
     industry = IndustryFilter(field_name="enterprise__industry")
-    year = YearFilter(label=_("In force at the end of"))
+    group = django_filters.ChoiceFilter(
+        field_name="enterprise__industry__group",
+        choices=Industry.Group.choices,
+        empty_label=ANY,
+        label=_("Industry group"),
+    )
+    year = YearFilter(
+        label=_("In force at the end of"),
+        help_text=_("Counts the titles in force on 31 December of this year; empty: today."),
+    )
 
     #: Filters that together decide which titles are visible (see ``filter_queryset``).
     VISIBILITY = ("year",)
@@ -178,7 +202,11 @@ class DirectoryFilterSet(TitleFilterSet):
         ),
         label=_("Batch"),
     )
-    designated = YearFilter(field_name="year", label=_("Designated in"))
+    designated = YearFilter(
+        field_name="year",
+        label=_("Designated in"),
+        help_text=_("The year of the list that awarded the title."),
+    )
     q = django_filters.CharFilter(method="filter_name", label=_("Name contains"))
 
     VISIBILITY = ("year", "status")
@@ -202,13 +230,32 @@ class DirectoryFilterSet(TitleFilterSet):
         """Current or former name, compared by matching key (full-width, spaces, brackets)."""
         return queryset.filter(enterprise_matches(value, "enterprise"))
 
+    def top_title(self, firm="pk"):
+        """The rank (``tier_rank``) of the highest title matching the filters of the firm whose
+        id is at ``firm`` in the outer query."""
+        matching = self.qs.filter(enterprise_id=OuterRef(firm)).annotate(rank=tier_rank())
+        return Subquery(matching.order_by("rank").values("rank")[:1])
+
+    def ordered(self, queryset, firm="", then=()):
+        """``queryset`` in the order asked for: of firms, or of rows whose firm is at ``firm``
+        (``"enterprise__"``), then ``then``. One query still: the highest title's rank is a
+        subquery."""
+        ordering = []
+        for field in self.form.ordering():
+            if field == TOP_TITLE:
+                outer = f"{firm.removesuffix('__')}_id" if firm else "pk"
+                queryset = queryset.alias(**{TOP_TITLE: self.top_title(outer)})
+                ordering.append(field)
+            elif field.startswith("-"):
+                ordering.append(f"-{firm}{field[1:]}")
+            else:
+                ordering.append(f"{firm}{field}")
+        return queryset.order_by(*ordering, *then)
+
     def enterprises(self):
         """The firms holding a matching title, in the order asked for."""
-        return (
-            Enterprise.objects.filter(pk__in=self.qs.values("enterprise_id"))
-            .select_related("region", "industry")
-            .order_by(*self.form.ordering())
-        )
+        firms = Enterprise.objects.filter(pk__in=self.qs.values("enterprise_id"))
+        return self.ordered(firms.select_related("region", "industry"))
 
 
 class FunnelFilterSet(django_filters.FilterSet):
@@ -222,7 +269,11 @@ class FunnelFilterSet(django_filters.FilterSet):
         label=_("Level"),
     )
     region = RegionSubtreeFilter(field_name="enterprise__region")
-    year = YearFilter(field_name="batch__year", label=_("Batch year"))
+    year = YearFilter(
+        field_name="batch__year",
+        label=_("Batch year"),
+        help_text=_("The year of the batch the city recommended firms into."),
+    )
 
     class Meta:
         model = Recommendation
@@ -236,7 +287,10 @@ class ProvinceCountFilterSet(django_filters.FilterSet):
     measure = django_filters.ChoiceFilter(
         choices=ProvinceCount.Measure.choices, empty_label=ANY, label=_("Measure")
     )
-    year = YearFilter(label=_("Year"))
+    year = YearFilter(
+        label=_("Year of the counts"),
+        help_text=_("The year the province's published counts are for."),
+    )
 
     class Meta:
         model = ProvinceCount
@@ -246,7 +300,7 @@ class ProvinceCountFilterSet(django_filters.FilterSet):
 class SeminarFilterSet(django_filters.FilterSet):
     """Published seminars only."""
 
-    year = YearFilter(field_name="held_on__year", label=_("Year"))
+    year = YearFilter(field_name="held_on__year", label=_("Held in"))
     q = django_filters.CharFilter(method="filter_text", label=_("Title or theme contains"))
 
     class Meta:

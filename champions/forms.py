@@ -46,22 +46,35 @@ class BatchChoiceField(forms.ModelChoiceField):
         }
 
 
+#: The order of firms' names wherever the public sees a list of them: pinyin order, by the
+#: database's collation (``champions.collation``: ICU's Chinese on PostgreSQL, pypinyin's
+#: readings on SQLite), then the matching key for names alike in it. Callers add the id last.
+NAME_ORDER = ("name__pinyin", "name_key")
+#: In an ordering, the rank of the firm's highest matching title (``DirectoryFilterSet.ordered``).
+TOP_TITLE = "top_title"
+
+
 class DirectoryForm(forms.Form):
     """The directory's own field beside its filters: the order of the firms (shown last)."""
 
     field_order = ["q", "tier", "status"]
 
+    #: The default: the highest titles first (national, provincial, municipal; then the tier's
+    #: place on the echelon), then the name.
+    DEFAULT_SORT = "titles"
     SORTS = {
-        "name": ("name_key", "id"),
-        "-name": ("-name_key", "-id"),
-        "region": ("region_id", "name_key", "id"),
-        "industry": ("industry__position", "industry_id", "name_key", "id"),
+        "titles": (TOP_TITLE, *NAME_ORDER, "id"),
+        "name": (*NAME_ORDER, "id"),
+        "-name": (*(f"-{field}" for field in NAME_ORDER), "-id"),
+        "region": ("region_id", *NAME_ORDER, "id"),
+        "industry": ("industry__position", "industry_id", *NAME_ORDER, "id"),
     }
 
     sort = forms.ChoiceField(
         required=False,
         label=_("Sort by"),
         choices=[
+            ("titles", _("Highest titles first")),
             ("name", _("Name")),
             ("-name", _("Name, reversed")),
             ("region", _("Region")),
@@ -70,4 +83,4 @@ class DirectoryForm(forms.Form):
     )
 
     def ordering(self):
-        return self.SORTS[self.cleaned_data.get("sort") or "name"]
+        return self.SORTS[self.cleaned_data.get("sort") or self.DEFAULT_SORT]

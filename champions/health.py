@@ -1,42 +1,31 @@
-"""Health check and the page shown when the database cannot be reached.
+"""``/healthz``: whether this process can serve, for a load balancer's health check.
 
-A load balancer asks ``/healthz`` whether this process can serve; when the database is down every
-page answers 503 with a short page that gives no internals away, instead of a 500.
+``{"status": "ok", "database": "ok"}`` with 200; 503 with ``"database": "unreachable"`` when the
+primary cannot be reached (every page then answers 503: ``champions.errors``). With a read
+replica configured it is reported too: ``"replica": "ok"``, or ``"down"`` with ``"status":
+"degraded"`` and still 200, since the pages then read from the primary (``champions.routing``).
 """
 
-import sys
-
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.template import loader
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-#: Errors that mean "the database is unreachable", as opposed to a bug in a query.
-UNREACHABLE = (OperationalError, InterfaceError)
+from . import routing
 
 
 @never_cache
 @require_safe
 def healthz(request):
+    answer = {"status": "ok", "database": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def server_error(request):
-    """``handler500``: a 503 page when the database is unreachable, else the usual 500 page.
-
-    Django calls it while handling the exception, so ``sys.exc_info`` tells which it was. The
-    templates are rendered without the request, so no context processor touches the database.
-    """
-    error = sys.exc_info()[1]
-    if isinstance(error, UNREACHABLE):
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
-        response["Retry-After"] = "60"
-        return response
-    return HttpResponseServerError(loader.render_to_string("500.html"))
+        answer = {"status": "unavailable", "database": "unreachable"}
+    if routing.replica_configured():
+        answer["replica"] = "ok" if routing.replica_answers() else "down"
+        if answer["replica"] == "down" and answer["status"] == "ok":
+            answer["status"] = "degraded"
+    return JsonResponse(answer, status=503 if answer["database"] != "ok" else 200)

@@ -14,7 +14,11 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Batch,
     Designation,
+    DisclosureRule,
+    FiguresYear,
+    Notice,
     ProvinceCount,
     Recommendation,
     Region,
@@ -24,17 +28,90 @@ from .models import (
     YearlyFigures,
     in_force_q,
 )
+from .models.disclosure import DEFAULT_DOMINANCE_SHARE, DEFAULT_MIN_CONTRIBUTORS
 from .workflow import CLOSED, ENDINGS, FUNNEL, NATIONAL, Stage
 
-#: The smallest number of enterprises an aggregate of their figures may cover on a public page.
-MIN_ENTERPRISES_PER_AGGREGATE = 3
+#: The smallest number of enterprises an aggregate of their figures may cover on a public page,
+#: when no ``DisclosureRule`` is recorded (the migration records this one as the first).
+MIN_ENTERPRISES_PER_AGGREGATE = DEFAULT_MIN_CONTRIBUTORS
+
+#: Why an aggregate is left out (``Disclosure.judge``).
+FEW, DOMINANT = "few", "dominant"
 
 
-def suppression_note():
+@dataclass(frozen=True)
+class Disclosure:
+    """The disclosure rule in force, and the latest year with figures that is not closed.
+
+    An aggregate of firms' figures is published only for a closed year (``FiguresYear``), when
+    at least ``min_contributors`` firms contribute to it (a firm without the figure or with zero
+    does not), and when no single firm makes up more than ``dominance_share`` per cent of it.
+    """
+
+    min_contributors: int = DEFAULT_MIN_CONTRIBUTORS
+    dominance_share: int = DEFAULT_DOMINANCE_SHARE
+    latest_open_year: int | None = None
+
+    def judge(self, total, contributors, largest=None):
+        """``None`` when an aggregate may be published, else why not (``FEW``, ``DOMINANT``).
+        ``largest`` is the largest single firm's figure in it (``None`` for a count)."""
+        if contributors < self.min_contributors:
+            return FEW
+        if largest is not None and total and largest * 100 > self.dominance_share * total:
+            return DOMINANT
+        return None
+
+    def note(self, reason):
+        """Why a figure is left out, for the place where it would have been."""
+        if reason == DOMINANT:
+            return gettext(
+                "Not shown: one firm makes up more than %(share)d%% of it, which would reveal "
+                "its own figure."
+            ) % {"share": self.dominance_share}
+        return gettext(
+            "Not shown: fewer than %(n)d firms' figures go into it (a firm without the figure or "
+            "with zero does not count), which could reveal a firm's own."
+        ) % {"n": self.min_contributors}
+
+    def rules_text(self, year=None):
+        """The rules, with their numbers, for the pages where they bite."""
+        text = gettext(
+            "Firms' figures are published only as totals of a year closed by the bureau, over at "
+            "least %(n)d firms with a figure other than zero, none of which makes up more than "
+            "%(share)d%% of the total."
+        ) % {"n": self.min_contributors, "share": self.dominance_share}
+        if self.latest_open_year and (year is None or self.latest_open_year > year):
+            text += " " + gettext(
+                "Figures of %(year)s and later are not closed yet and are not shown."
+            ) % {"year": self.latest_open_year}
+        return text
+
+
+def closed_years():
+    """The years whose figures staff have closed, as a subquery."""
+    return FiguresYear.objects.filter(closed_on__isnull=False).values("year")
+
+
+def disclosure(on=None):
+    """The ``Disclosure`` in force on ``on`` (today). One query."""
+    latest_open = (
+        YearlyFigures.objects.exclude(year__in=closed_years()).order_by("-year").values("year")[:1]
+    )
+    rule = (
+        DisclosureRule.objects.filter(applies_from__lte=on or as_of())
+        .order_by("-applies_from")
+        .annotate(latest_open=Subquery(latest_open))
+        .values("min_contributors", "dominance_share", "latest_open")
+        .first()
+    )
+    if rule is None:  # none recorded: the first rule, and a second query for the open year
+        return Disclosure(latest_open_year=latest_open.first() and latest_open.first()["year"])
+    return Disclosure(rule["min_contributors"], rule["dominance_share"], rule["latest_open"])
+
+
+def suppression_note(rule=None, reason=FEW):
     """Why a figure is left out, for the place where it would have been."""
-    return gettext(
-        "Not shown: fewer than %(n)d firms' figures go into it, which could reveal a firm's own."
-    ) % {"n": MIN_ENTERPRISES_PER_AGGREGATE}
+    return (rule or Disclosure()).note(reason)
 
 
 #: The headline figures: tiers the bureau reports together under one heading.
@@ -140,6 +217,11 @@ def tier_counts(scope):
     tiers = Tier.objects.annotate(
         enterprise_count=Count("designations__enterprise", filter=condition, distinct=True),
         designation_count=Count("designations", filter=condition),
+        # Whether the registry has anything of the tier at all: a title (of any state), a list
+        # or a batch. A tier without holders is then "none", one without records "not recorded".
+        has_titles=Exists(Designation.objects.filter(tier_id=OuterRef("pk"))),
+        has_notices=Exists(Notice.objects.filter(tier_id=OuterRef("pk"))),
+        has_batches=Exists(Batch.objects.filter(tier_id=OuterRef("pk"))),
         **{f"before_{code}": aggregate for code, (_codes, aggregate) in overlaps.items()},
     ).order_by("position", "code")
     return [
@@ -152,6 +234,7 @@ def tier_counts(scope):
             "authority": tier.authority,
             "authority_en": tier.authority_en,
             "count": holders(tier.kind, tier.enterprise_count, tier.designation_count),
+            "recorded": tier.has_titles or tier.has_notices or tier.has_batches,
             "counted_before": {
                 headline: getattr(tier, f"before_{headline}")
                 for headline, (codes, _aggregate) in overlaps.items()
@@ -160,6 +243,18 @@ def tier_counts(scope):
         }
         for tier in tiers
     ]
+
+
+#: The states of a tier on the echelon: held by some; recorded but held by none (暂无); and
+#: nothing of it recorded at all (未录入: no title, list or batch), which says nothing of holders.
+HELD, NONE, UNRECORDED = "held", "none", "unrecorded"
+
+
+def tier_state(tier):
+    """The state of a tier of ``tier_counts``."""
+    if tier["count"]:
+        return HELD
+    return NONE if tier.get("recorded", True) else UNRECORDED
 
 
 def _counted_before(scope, condition):
@@ -230,9 +325,17 @@ def headline_counts(tiers):
     for code, label, codes in HEADLINES:
         counted = [c for c in codes if by_code.get(c, {}).get("kind") != Tier.Kind.SUPPORT]
         count = 0
+        has_products = False
         for tier in (by_code[c] for c in counted if c in by_code):
             count += tier["count"] - tier.get("counted_before", {}).get(code, 0)
-        headlines.append({"code": code, "label": str(label), "tiers": counted, "count": count})
+            has_products |= tier.get("kind") == Tier.Kind.PRODUCT
+        # What the number counts, as the directory of its tiers states it: firms (each once)
+        # for enterprise titles only; titles once a product title is in (a firm's enterprise
+        # title and each of its products).
+        counts = "titles" if has_products else "firms"
+        headlines.append(
+            {"code": code, "label": str(label), "tiers": counted, "count": count, "counts": counts}
+        )
     return headlines
 
 
@@ -301,6 +404,18 @@ def funnels(recommendations):
     ]
 
 
+def batch_titles(batch_ids, on=None):
+    """``{batch id: (titles, firms)}``: the titles of each batch held on ``on`` (today), and the
+    firms holding them, as the directory filtered by the batch counts them. One query."""
+    rows = (
+        Designation.objects.filter(in_force_q(on or as_of()), batch_id__in=batch_ids)
+        .order_by()
+        .values("batch_id")
+        .annotate(titles=Count("id"), firms=Count("enterprise_id", distinct=True))
+    )
+    return {row["batch_id"]: (row["titles"], row["firms"]) for row in rows}
+
+
 def success_rate(funnel):
     """Share of a batch's filed nominations that were approved; ``None`` while some are still
     under way (the rate of an undecided batch would only look low) or when none were filed."""
@@ -312,16 +427,20 @@ def success_rate(funnel):
 
 
 def in_year_or_latest(figures, year=None):
-    """``figures`` of ``year``, else of the latest year any of them has (in the same query)."""
+    """``figures`` of ``year``, else of the latest year any of them has (in the same query),
+    among the closed years only: an open year's figures are never published."""
+    figures = figures.filter(year__in=closed_years())
     if year:
         return figures.filter(year=year)
     latest = figures.order_by("-year").values("year")[:1]
     return figures.filter(year=Subquery(latest))
 
 
-def new_product_output(scope):
+def new_product_output(scope, rule=None):
     """The new-product output rate of firms reporting both figures, for ``scope.year`` or the
-    latest year with figures. One query. ``rate`` is ``None`` below the disclosure minimum."""
+    latest closed year with figures. One query (and ``disclosure``'s without ``rule``).
+    ``rate`` is ``None`` when the disclosure rule leaves it out (``suppressed`` says why)."""
+    rule = rule or disclosure()
     figures = YearlyFigures.objects.filter(
         output_value__isnull=False, new_product_output__isnull=False
     )
@@ -332,19 +451,32 @@ def new_product_output(scope):
         year=Max("year"),
         output=Sum("output_value"),
         new=Sum("new_product_output"),
-        enterprises=Count("enterprise_id", distinct=True),
+        enterprises=Count("enterprise_id", distinct=True, filter=Q(output_value__gt=0)),
+        new_enterprises=Count("enterprise_id", distinct=True, filter=Q(new_product_output__gt=0)),
+        largest_output=Max("output_value"),
+        largest_new=Max("new_product_output"),
     )
-    rate = None
     output = totals["output"] or Decimal(0)
-    if totals["enterprises"] >= MIN_ENTERPRISES_PER_AGGREGATE and output > 0:
-        rate = round(float(Decimal(totals["new"]) / Decimal(output)), 3)
-    return {"year": totals["year"], "rate": rate, "enterprises": totals["enterprises"]}
+    new = totals["new"] or Decimal(0)
+    # Both totals of the rate are aggregates of firms' figures: each must pass the rule.
+    reason = rule.judge(output, totals["enterprises"], totals["largest_output"]) or rule.judge(
+        new, totals["new_enterprises"], totals["largest_new"]
+    )
+    rate = None if reason else round(float(new / output), 3)
+    return {
+        "year": totals["year"],
+        "rate": rate,
+        "enterprises": totals["enterprises"],
+        "suppressed": reason,
+        "note": rule.note(reason) if reason else "",
+        "rules": rule.rules_text(totals["year"]),
+    }
 
 
 def summary(scope):
     """Everything ``/api/summary.json`` answers, as plain data."""
     tiers = tier_counts(scope)
-    figures = new_product_output(scope)
+    figures = new_product_output(scope, disclosure(scope.on))
     return {
         "as_of": scope.on.isoformat(),
         "region": {"code": scope.region.code, "name": scope.region.name} if scope.region else None,
@@ -358,38 +490,50 @@ def summary(scope):
 
 
 def _target_aggregates(target):
-    """The aggregates measuring ``target`` over one year's figures: its value and how many firms
-    the value is computed from (the disclosure rule needs the second)."""
+    """The aggregates measuring ``target`` over one year's figures: its value, how many firms
+    contribute to it and the largest single firm's figure in it (the disclosure rule needs
+    them; a count has no largest)."""
+    reporting = Q(output_value__gt=0)
     if target.metric == Target.Metric.ENTERPRISES_OVER:
         # A count over a threshold is computed from every reporting firm's figure.
-        return Count("id", filter=Q(output_value__gte=target.threshold)), Count("id")
+        count = Count("id", filter=Q(output_value__gte=target.threshold))
+        return count, Count("id", filter=reporting), None
     in_group = Q(enterprise__industry__group=target.industry_group)
-    return Sum("output_value", filter=in_group), Count("id", filter=in_group)
+    return (
+        Sum("output_value", filter=in_group),
+        Count("id", filter=in_group & reporting),
+        Max("output_value", filter=in_group),
+    )
 
 
-def target_progress():
-    """Every target with its value in the latest year with output figures. Two queries.
+def target_progress(rule=None):
+    """Every target with its value in the latest closed year with output figures. Two queries
+    (and ``disclosure``'s without ``rule``).
 
-    ``value`` is ``None`` (``suppressed``) when fewer than ``MIN_ENTERPRISES_PER_AGGREGATE`` firms'
-    figures go into it, so that no firm's own figure can be read off a public page.
+    ``value`` is ``None`` (``suppressed`` says why) when the disclosure rule leaves it out, so
+    that no firm's own figure can be read off a public page.
     """
+    rule = rule or disclosure()
     targets = list(Target.objects.order_by("position", "code"))
     figures = in_year_or_latest(YearlyFigures.objects.filter(output_value__isnull=False))
     aggregates = {"year": Max("year")}
     for target in targets:
-        aggregates[f"value_{target.pk}"], aggregates[f"firms_{target.pk}"] = _target_aggregates(
-            target
-        )
+        value, firms, largest = _target_aggregates(target)
+        aggregates[f"value_{target.pk}"], aggregates[f"firms_{target.pk}"] = value, firms
+        if largest is not None:
+            aggregates[f"largest_{target.pk}"] = largest
     totals = figures.aggregate(**aggregates)
     progress = []
     for target in targets:
         firms = totals[f"firms_{target.pk}"]
-        suppressed = firms < MIN_ENTERPRISES_PER_AGGREGATE
-        value = None if suppressed else Decimal(totals[f"value_{target.pk}"] or 0)
+        total = Decimal(totals[f"value_{target.pk}"] or 0)
+        reason = rule.judge(total, firms, totals.get(f"largest_{target.pk}"))
+        value = None if reason else total
         progress.append(
             {
                 "code": target.code,
                 "name": target.name,
+                "name_en": target.name_en,
                 "metric": target.metric,
                 "industry_group": target.industry_group,
                 "threshold": target.threshold,
@@ -398,7 +542,8 @@ def target_progress():
                 "year": totals["year"],
                 "value": value,
                 "enterprises": firms,
-                "suppressed": suppressed,
+                "suppressed": reason,
+                "note": rule.note(reason) if reason else "",
                 "share": None if value is None else min(float(value / target.goal), 1.0),
             }
         )

@@ -9,8 +9,10 @@ page only.
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -23,10 +25,30 @@ FORMATS = ("csv", "json")
 BOM = "\ufeff"
 
 
+#: How a column's values are written in the CSV (``Column.shown``).
+RATE, PER_CENT = "rate", "per_cent"
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
+    #: How the CSV writes a value, as the page shows it; the JSON keeps the value itself. A dict
+    #: of labels (a row type's), ``RATE`` (a share, 0.123 as "12.3%") or ``PER_CENT`` (12.3 as
+    #: "12.3%"). Plain data, so that a cached table pickles.
+    #: The heading a page groups the column under (a tier's level); never exported.
+    group: str = ""
+    shown: dict | str | None = None
+
+    def csv_value(self, row):
+        value = row.get(self.key)
+        if value is None or self.shown is None:
+            return value
+        if self.shown == RATE:
+            return f"{100 * value:.1f}%"
+        if self.shown == PER_CENT:
+            return f"{value}%"
+        return self.shown.get(value, value)
 
 
 @dataclass
@@ -64,8 +86,29 @@ def json_response(table, **extra):
 
 
 def _attachment(response, filename):
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    """``filename`` is a name, or ``(ASCII name, name in the page's language)``: the second goes
+    into ``filename*`` (RFC 5987), which browsers prefer."""
+    ascii_name, local_name = filename if isinstance(filename, tuple) else (filename, None)
+    disposition = f'attachment; filename="{ascii_name}.csv"'
+    if local_name:
+        disposition += f"; filename*=UTF-8''{quote(local_name + '.csv')}"
+    response["Content-Disposition"] = disposition
     return response
+
+
+def file_name(page, title, params, day):
+    """``(ASCII name, local name)`` of a CSV twin: the page, its filters and the day, e.g.
+    ``by-industry-year-2021-2026-12-01`` and ``分行业获评情况-year-2021-2026-12-01``."""
+    filters = "-".join(
+        f"{name}-{value}"
+        for name in sorted(params)
+        if name not in ("format", "page")
+        for value in params.getlist(name)
+        if value
+    )
+    suffix = "-".join(part for part in (filters, day.isoformat()) if part)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", suffix)
+    return f"{page}-{safe}", (f"{title}-{safe}" if title else None)
 
 
 def csv_line(cells):
@@ -79,7 +122,7 @@ def csv_lines(columns, rows):
     """The lines of a CSV file: the byte order mark and the header, then one line per row."""
     yield BOM + csv_line([str(column.label) for column in columns])
     for row in rows:
-        yield csv_line([row.get(column.key) for column in columns])
+        yield csv_line([column.csv_value(row) for column in columns])
 
 
 def csv_response(table, filename):

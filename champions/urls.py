@@ -1,3 +1,6 @@
+"""The public pages. Each is served through ``cache.cached_response``, keyed by the parameters its
+view declares it reads (``cache.reads``)."""
+
 from django.urls import path, register_converter
 
 from . import views

@@ -7,6 +7,7 @@ firm's figures appear at all.
 """
 
 import math
+import re
 from itertools import groupby
 from operator import itemgetter
 from urllib.parse import urlencode
@@ -23,7 +24,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from . import summary as summaries
-from .cache import cached
+from .cache import cached, form_parts, page_number, reads
 from .filters import (
     DirectoryFilterSet,
     FunnelFilterSet,
@@ -31,10 +32,20 @@ from .filters import (
     SeminarFilterSet,
     TitleFilterSet,
 )
-from .forms import SummaryScopeForm
+from .forms import NAME_ORDER, SummaryScopeForm
 from .models import Designation, Enterprise, Industry, ProvinceCount, Region, Tier
 from .summary import localized
-from .tables import FORMATS, Column, Table, csv_response, json_response, streaming_csv_response
+from .tables import (
+    FORMATS,
+    PER_CENT,
+    RATE,
+    Column,
+    Table,
+    csv_response,
+    file_name,
+    json_response,
+    streaming_csv_response,
+)
 from .workflow import FUNNEL, PUBLIC_LABELS
 
 PAGE_SIZE = 50
@@ -47,6 +58,7 @@ def _json(data, status=200):
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+@reads(SummaryScopeForm)
 @require_safe
 def summary_json(request):
     """``/api/summary.json[?region=CODE&year=YYYY]``: counts in force, funnels, new-product rate."""
@@ -69,9 +81,32 @@ def directory_url(**params):
     return reverse("champions:enterprises") + (f"?{query}" if query else "")
 
 
-def _cache_key(request):
-    """What a cached table depends on: the query string, whatever format is asked for."""
-    return {name: request.GET.getlist(name) for name in request.GET if name != "format"}
+def _joined(items):
+    """Items written as a list in the active language: "a; b" in English, "a、b" in Chinese."""
+    return pgettext("list separator", "; ").join(items)
+
+
+#: What a count linking to the directory counts: the directory states both (its ``data-count``
+#: and ``data-titles``), and each link says which of the two is its number (``data-counts``).
+FIRMS, TITLES = "firms", "titles"
+
+
+def counted_as(kind):
+    """What a tier's count counts: products (titles) for a product title, else firms."""
+    return TITLES if kind == Tier.Kind.PRODUCT else FIRMS
+
+
+def _cache_key(filterset, page=""):
+    """What a cached table depends on: its filters as the filterset read them, normalised
+    (``cache.form_parts``), and the page number; not the format asked for, nor any parameter
+    the page does not read."""
+    parts = form_parts(filterset.form) if filterset is not None else {}
+    return {**parts, "page": page} if page else parts
+
+
+def _csv_name(request, page, heading):
+    """The CSV twin's file name: the page, its filters and the day (``tables.file_name``)."""
+    return file_name(page, str(heading) if heading else None, request.GET, timezone.localdate())
 
 
 def _format(request):
@@ -93,9 +128,9 @@ def _respond(request, template, name, build, filterset=None, **context):
     """The page, or its CSV or JSON twin, of the table ``build(filterset)`` makes."""
     if filterset is not None and not filterset.is_valid():
         return _invalid(request, template, filterset, context)
-    table = cached(name, _cache_key(request), lambda: build(filterset))
+    table = cached(name, _cache_key(filterset), lambda: build(filterset))
     if _format(request) == "csv":
-        return csv_response(table, name)
+        return csv_response(table, _csv_name(request, name, context.get("heading")))
     if _format(request) == "json":
         return json_response(table)
     return render(request, template, {"filterset": filterset, "table": table, **context})
@@ -128,10 +163,13 @@ def home(request):
 
 def _home():
     scope = summaries.make_scope()
+    rule = summaries.disclosure()
     tiers = summaries.tier_counts(scope)
     for tier in tiers:
         tier["label"] = localized(tier["name"], tier["name_en"])
         tier["url"] = directory_url(tier=[tier["code"]])
+        tier["counts"] = counted_as(tier["kind"])
+        tier["state"] = summaries.tier_state(tier)
     headlines = summaries.headline_counts(tiers)
     for headline in headlines:
         headline["url"] = directory_url(tier=headline["tiers"])
@@ -143,16 +181,37 @@ def _home():
         "city": localized(city.name, city.name_en) if city else "",
         "as_of": scope.on,
         "tiers": tiers,
-        "authorities": pgettext("list separator", "; ").join(
-            sorted({localized(t["authority"], t["authority_en"]) for t in tiers if t["authority"]})
-        ),
+        "levels": [
+            {"level": level.value, "label": str(level.label), "tiers": members}
+            for level in Tier.Level
+            if (members := [tier for tier in tiers if tier["level"] == level.value])
+        ],
+        "authorities": _joined(_authorities(tiers)),
         "headlines": headlines,
-        "rate": summaries.new_product_output(scope),
+        "rate": summaries.new_product_output(scope, rule),
         "funnels": [_funnel(f) for f in funnels if f["year"] == latest_year],
         "ranks": [_rank(g, comparison) for g in comparison["groups"] if g["city_rank"]],
-        "targets": [_target(t) for t in summaries.target_progress()],
+        "targets": [_target(t) for t in summaries.target_progress(rule)],
         "seminars": [_seminar(s) for s in summaries.latest_seminars(LATEST_SEMINARS)],
     }
+
+
+#: How a tier's authority joins the bodies that publish its lists together.
+AUTHORITY_SEPARATORS = re.compile(r"[、，；;]|\s+with\s+(?:the\s+)?")
+
+
+def _authorities(tiers):
+    """Each body publishing the lists of the tiers recorded in the registry, named once, top of
+    the echelon first (a tier's authority may name several: 工业和信息化部、财政部)."""
+    names = []
+    for tier in tiers:
+        if not tier["authority"] or not tier.get("recorded", True):
+            continue
+        for name in AUTHORITY_SEPARATORS.split(localized(tier["authority"], tier["authority_en"])):
+            name = name.strip()
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 def _funnel(funnel):
@@ -186,6 +245,7 @@ def _target(target):
     is_count = target["metric"] == "enterprises_over"
     return {
         **target,
+        "name": localized(target["name"], target.get("name_en", "")),
         # Output values are kept in 10k yuan; targets are spoken of in 100 million yuan (亿元).
         "unit": _("firms") if is_count else _("100 million yuan"),
         "places": 0 if is_count else 1,
@@ -280,7 +340,7 @@ def _firm_row(firm, titles):
         "region": localized(firm["region__name"], firm["region__name_en"]),
         "industry": localized(firm["industry__name"] or "", firm["industry__name_en"] or ""),
         "main_product": firm["main_product"],
-        "titles": "; ".join(labels),
+        "titles": _joined(labels),
         "title_list": labels,
     }
 
@@ -330,23 +390,17 @@ def _directory_page(filterset, page_number):
 
 def _directory_csv_rows(filterset):
     """Every listed firm with its titles, read in one pass over one query however many."""
-    ordering = [
-        f"-enterprise__{field[1:]}" if field.startswith("-") else f"enterprise__{field}"
-        for field in filterset.form.ordering()
-    ]
     firm_fields = [f"enterprise__{field}" for field in FIRM_FIELDS]
-    titles = (
-        _shown_titles(filterset)
-        .filter(enterprise_id__in=filterset.qs.values("enterprise_id"))
-        .order_by(*ordering, "tier__position", "-year")
-        .values(*firm_fields, *TITLE_FIELDS)
-    )
+    titles = _shown_titles(filterset).filter(enterprise_id__in=filterset.qs.values("enterprise_id"))
+    titles = filterset.ordered(titles, "enterprise__", then=("tier__position", "-year"))
+    titles = titles.values(*firm_fields, *TITLE_FIELDS)
     for _id, group in groupby(titles.iterator(chunk_size=2000), itemgetter("enterprise_id")):
         group = list(group)
         firm = {field: group[0][f"enterprise__{field}"] for field in FIRM_FIELDS}
         yield _firm_row(firm, group)
 
 
+@reads(DirectoryFilterSet, "page", "format")
 @require_safe
 def enterprise_list(request):
     """``/enterprises/``: firms holding public titles, filtered, sorted and paginated. Its CSV
@@ -357,10 +411,11 @@ def enterprise_list(request):
         return _invalid(request, "champions/enterprise_list.html", filterset, context)
     if _format(request) == "csv":
         rows = _directory_csv_rows(filterset)
-        return streaming_csv_response(_directory_columns(), rows, "enterprises")
+        name = _csv_name(request, "enterprises", context["heading"])
+        return streaming_csv_response(_directory_columns(), rows, name)
     page = cached(
         "enterprises",
-        _cache_key(request),
+        _cache_key(filterset, page_number(request.GET)),
         lambda: _directory_page(filterset, request.GET.get("page")),
     )
     if _format(request) == "json":
@@ -403,6 +458,7 @@ def _count_cells(tiers, counts, key, filters):
             "count": counts.get((key, tier.code), 0),
             "url": directory_url(tier=[tier.code], **filters),
             "tier": tier.code,
+            "counts": counted_as(tier.kind),
         }
         for tier in tiers
     ]
@@ -416,12 +472,26 @@ def _shade(rows, tiers):
             row["cells"][index]["heat"] = _heat(row["cells"][index]["count"], largest)
 
 
+def _row_types():
+    """The labels the CSV writes for the breakdowns' row types (the JSON keeps the codes)."""
+    return {
+        "region": _("Region"),
+        "industry": _("Industry"),
+        "group": _("Industry group"),
+        "total": _("Total"),
+    }
+
+
 def _breakdown_columns(first, tiers):
+    row_types = {code: str(label) for code, label in _row_types().items()}
     return [
-        Column("row", _("Row")),
+        Column("row", _("Row"), shown=row_types),
         Column("code", _("Code")),
         Column("name", first),
-        *[Column(tier.code, localized(tier.name, tier.name_en)) for tier in tiers],
+        *[
+            Column(tier.code, localized(tier.name, tier.name_en), group=tier.level)
+            for tier in tiers
+        ],
         Column("enterprises", _("Firms holding any of these titles")),
     ]
 
@@ -439,6 +509,7 @@ def _filters_of(filterset):
     return {
         "year": data.get("year"),
         "industry": data["industry"].code if data.get("industry") else None,
+        "group": data.get("group") or None,
         "region": data["region"].code if data.get("region") else None,
     }
 
@@ -513,6 +584,7 @@ def _total_row(code, tiers, rows, filters):
             "count": sum(row["cells"][i]["count"] for row in rows),
             "url": directory_url(tier=[tier.code], **filters),
             "tier": tier.code,
+            "counts": counted_as(tier.kind),
             "heat": 0,
         }
         for i, tier in enumerate(tiers)
@@ -521,6 +593,7 @@ def _total_row(code, tiers, rows, filters):
     return _breakdown_row("total", code, _("Total"), cells, enterprises, directory_url(**filters))
 
 
+@reads(TitleFilterSet, "format")
 @require_safe
 def by_region(request):
     return _respond(
@@ -544,8 +617,11 @@ def _industry_table(filterset):
     filters = _filters_of(filterset)
     industries = list(Industry.objects.order_by("position", "code"))
     chosen = filterset.form.cleaned_data.get("industry")
+    chosen_group = filterset.form.cleaned_data.get("group")
     rows, all_rows = [], []
     for group, group_label in Industry.Group.choices:
+        if chosen_group and group != chosen_group:
+            continue
         members = [i for i in industries if i.group == group and (not chosen or i == chosen)]
         if not members:
             continue
@@ -562,11 +638,12 @@ def _industry_table(filterset):
         ]
         _shade(group_rows, tiers)
         all_rows.extend(group_rows)
-        subtotal = _total_row(group, tiers, group_rows, filters)
+        # The group's row links to the firms of its industries (``?group=``), not to them all.
+        subtotal = _total_row(group, tiers, group_rows, {**filters, "group": group})
         subtotal.update(row="group", name=_("%(group)s, total") % {"group": group_label})
         rows.extend([*group_rows, subtotal])
     unclassified = firms.get(None, 0)
-    if unclassified and not chosen:
+    if unclassified and not chosen and not chosen_group:
         cells = _count_cells(tiers, counts, None, filters)
         row = _breakdown_row("industry", "", _("Industry not recorded"), cells, unclassified, "")
         _unlink(row)
@@ -577,6 +654,7 @@ def _industry_table(filterset):
     return Table(_breakdown_columns(_("Industry"), tiers), rows, _as_of_meta(filterset))
 
 
+@reads(TitleFilterSet, "format")
 @require_safe
 def by_industry(request):
     return _respond(
@@ -599,20 +677,31 @@ def _batch_table(filterset):
         Column("year", _("Year")),
         *stage_columns,
         Column("under_way", _("Still under way")),
-        Column("success_rate", _("Success rate")),
+        Column("success_rate", _("Success rate"), shown=RATE),
         Column("announced_on", _("Announced on")),
         Column("document", _("Document number")),
     ]
+    columns[-2:-2] = [
+        Column("titles_in_force", _("Titles of the batch in force")),
+        Column("firms_in_force", _("Firms holding them")),
+    ]
     rows = []
-    for funnel in summaries.funnels(filterset.qs):
+    funnels = summaries.funnels(filterset.qs)
+    held = summaries.batch_titles([funnel["batch_id"] for funnel in funnels])
+    for funnel in funnels:
         row = _funnel(funnel)
         row.update(funnel["reached"])
         row["tier"] = row["tier_label"]
+        # The funnel counts the city's recommendations; the batch's titles in force are all
+        # those the registry holds, also of firms it has no recommendation record of.
+        titles, firms = held.get(funnel["batch_id"], (0, 0))
+        row.update(titles_in_force=titles, firms_in_force=firms)
         rows.append(row)
     meta = {"source": _("The city's recommendation records"), "as_of": timezone.localdate()}
     return Table(columns, rows, meta)
 
 
+@reads(FunnelFilterSet, "format")
 @require_safe
 def by_batch(request):
     return _respond(
@@ -651,7 +740,7 @@ def _province_table(filterset):
                     "rank": city["rank"],
                     "city": localized(city["name"], city["name_en"]),
                     "count": city["count"],
-                    "source": "; ".join(group["sources"]),
+                    "source": _joined(group["sources"]),
                     "is_city": city["is_city"],
                     "share": city["count"] / largest if largest else 0,
                 }
@@ -665,6 +754,7 @@ def _province_table(filterset):
     return Table(columns, rows, meta, page={"groups": groups})
 
 
+@reads(ProvinceCountFilterSet, "format")
 @require_safe
 def province(request):
     filterset = ProvinceCountFilterSet(request.GET)
@@ -684,21 +774,28 @@ def _targets_table(filterset):
         Column("goal", _("Goal")),
         Column("value", _("Reached")),
         Column("unit", _("Unit")),
-        Column("percent", _("Per cent of the goal")),
+        Column("percent", _("Per cent of the goal"), shown=PER_CENT),
         Column("deadline_year", _("Deadline")),
         Column("year", _("Figures of the year")),
         Column("note", _("Note")),
     ]
     rows = []
-    for target in summaries.target_progress():
+    rule = summaries.disclosure()
+    progress = summaries.target_progress(rule)
+    for target in progress:
         row = _target(target)
         row.update(goal=row["shown_goal"], value=row["shown_value"])
-        row["note"] = summaries.suppression_note() if target["suppressed"] else ""
         rows.append(row)
-    meta = {"source": _("Yearly figures reported by the firms"), "as_of": timezone.localdate()}
+    year = progress[0]["year"] if progress else None
+    meta = {
+        "source": _("Yearly figures reported by the firms"),
+        "as_of": timezone.localdate(),
+        "disclosure": rule.rules_text(year),
+    }
     return Table(columns, rows, meta)
 
 
+@reads(None, "format")
 @require_safe
 def targets(request):
     return _respond(
@@ -715,7 +812,9 @@ def _seminar_table(filterset):
     public_titles = Designation.objects.filter(
         summaries.public_q(timezone.localdate()), enterprise_id=OuterRef("pk")
     )
-    participants = Enterprise.objects.annotate(has_page=Exists(public_titles)).order_by("name")
+    participants = Enterprise.objects.annotate(has_page=Exists(public_titles)).order_by(
+        *NAME_ORDER, "id"
+    )
     seminars = filterset.qs.prefetch_related(
         "sponsors", "experts", Prefetch("participants", queryset=participants)
     ).order_by("-held_on", "title")
@@ -727,33 +826,37 @@ def _seminar_table(filterset):
         Column("sponsors", _("Sponsors")),
         Column("experts", _("Experts who spoke")),
         Column("participants", _("Participating firms")),
+        Column("other_participants", _("Other participating firms (counted, not named)")),
         Column("summary", _("Summary")),
         Column("source", _("Source")),
     ]
     rows = []
     for seminar in seminars:
+        # Only firms holding a public title are named (as on their own pages); the others,
+        # a pending nominee or a revoked firm say, are only counted.
+        participants = list(seminar.participants.all())
         firms = [
-            {
-                "name": firm.name,
-                "url": reverse("champions:enterprise", args=[firm.pk]) if firm.has_page else "",
-            }
-            for firm in seminar.participants.all()
+            {"name": firm.name, "url": reverse("champions:enterprise", args=[firm.pk])}
+            for firm in participants
+            if firm.has_page
         ]
         shown = _seminar(seminar)
         rows.append(
             {
                 **shown,
                 "summary": seminar.summary,
-                "sponsors": "; ".join(shown["sponsors"]),
+                "sponsors": _joined(shown["sponsors"]),
                 "sponsor_list": shown["sponsors"],
-                "experts": "; ".join(str(expert) for expert in seminar.experts.all()),
-                "participants": "; ".join(firm["name"] for firm in firms),
+                "experts": _joined(str(expert) for expert in seminar.experts.all()),
+                "participants": _joined(firm["name"] for firm in firms),
                 "participant_list": firms,
+                "other_participants": len(participants) - len(firms),
             }
         )
     return Table(columns, rows, {"source": _("Seminars published by the bureau")})
 
 
+@reads(SeminarFilterSet, "format")
 @require_safe
 def seminars(request):
     return _respond(

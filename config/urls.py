@@ -4,7 +4,11 @@ from django.urls import include, path
 
 from champions.health import healthz
 
-handler500 = "champions.health.server_error"
+# Errors answer JSON where JSON was asked for (the API and ?format=json), else a page.
+handler400 = "champions.errors.bad_request"
+handler403 = "champions.errors.permission_denied"
+handler404 = "champions.errors.page_not_found"
+handler500 = "champions.errors.server_error"
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -18,8 +18,10 @@ from champions.history import recording_import_run
 from champions.models import (
     Batch,
     Designation,
+    DisclosureRule,
     EventKind,
     Expert,
+    FiguresYear,
     FormerName,
     ImportRun,
     Industry,
@@ -109,6 +111,9 @@ def make_sample(make_enterprise, national_batch):
     )
     # The eligibility criteria migration 0012 seeds: any version and its first condition.
     rule_version = RuleVersion.objects.order_by("pk").first()
+    # The disclosure rule migration 0013 records, and a year closed by staff.
+    disclosure_rule = DisclosureRule.objects.order_by("pk").first()
+    figures_year = FiguresYear.objects.create(year=2020, note="示例关账年度")
     condition = rule_version.conditions.order_by("position", "pk").first()
     rows = SimpleNamespace(
         region=Region.objects.get(code="330302"),
@@ -151,6 +156,8 @@ def make_sample(make_enterprise, national_batch):
         ImportRun: (import_run, "示例名单"),
         RuleVersion: (rule_version, rule_version.name),
         type(condition): (condition, condition.code),
+        DisclosureRule: (disclosure_rule, ""),
+        FiguresYear: (figures_year, "示例关账"),
     }
     return rows
 

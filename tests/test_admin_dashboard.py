@@ -326,11 +326,22 @@ ENGLISH_GROUPS = [
             "Organisations",
             "Experts",
             "Yearly figures",
+            "Figures years",
         ],
     ),
     (
         "Reference data",
-        ["Tiers", "Batches", "Regions", "Industries", "Targets", "Province comparison counts"],
+        [
+            "Tiers",
+            "Rule versions",
+            "Conditions",
+            "Batches",
+            "Regions",
+            "Industries",
+            "Targets",
+            "Disclosure rules",
+            "Province comparison counts",
+        ],
     ),
     (
         "Records",

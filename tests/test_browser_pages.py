@@ -29,9 +29,12 @@ def test_home_renders_its_echelon_chart(browser, live_server, registry):
         chart = page.locator("svg.chart.echelon")
         assert chart.is_visible()
         assert chart.bounding_box()["height"] > 200
-        assert chart.locator("a.tier").count() == tiers
-        assert chart.locator("a.tier rect").first.bounding_box()["width"] > 0
+        # One bar per tier, by level from the top; the tiers with holders link to them.
+        assert chart.locator("g.tier").count() == tiers
+        assert chart.locator("g.tier a rect").first.bounding_box()["width"] > 0
         assert chart.locator('a[data-tier="hidden_champion"]').get_attribute("data-count") == "3"
+        assert chart.locator("g.band").count() == 3
+        assert chart.locator('g.tier[data-state="unrecorded"]').count() > 0
 
     browser.run(scenario)
 
@@ -90,3 +93,42 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, registry, lan
             assert width <= PHONE["width"], (path, width)
 
     browser.run(scenario, language=language, viewport=PHONE)
+
+
+def csp_violations(page):
+    """Collect what the page's Content-Security-Policy refuses: chromium says so on the console,
+    and the document fires ``securitypolicyviolation``."""
+    found = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    return found
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_page_breaks_the_content_security_policy(browser, live_server, registry, language):
+    paths = ["/", "/enterprises/", "/enterprises/?tier=hidden_champion", "/breakdowns/regions/"]
+    paths += ["/breakdowns/industries/", "/breakdowns/batches/", "/breakdowns/province/"]
+    paths += ["/breakdowns/targets/", "/seminars/", f"/enterprises/{registry['alpha'].pk}/"]
+    paths += ["/no-such-page/", "/breakdowns/regions/?year=abc"]
+
+    def scenario(page):
+        violations = csp_violations(page)
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert "default-src 'self'" in response.headers["content-security-policy"], path
+            page.wait_for_load_state("load")
+        # The language switch posts a form to this site, which the policy allows.
+        page.goto(live_server.url + "/")
+        page.locator("form.language button:not([disabled])").click()
+        page.wait_for_load_state("load")
+        assert violations == []
+
+    browser.run(scenario, language=language)

@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from champions.demo import load_demo
@@ -160,13 +160,22 @@ TIERS_WITH_CRITERIA = (
 )
 
 
+@pytest.fixture(scope="module")
+def sample_data(django_db_setup, django_db_blocker):
+    """The sample data set, loaded once for the tests below (the last of the module) in a
+    transaction rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(today=LOAD_DAY)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize("kind", ["new", "review"])
-def test_the_sample_data_has_candidates_and_near_misses_for_each_tier(kind):
+def test_the_sample_data_has_candidates_and_near_misses_for_each_tier(sample_data, kind):
     """On the load day, for a new application (the 2026 measures, which ask a specialized SME
     for an innovative SME title in force and a little giant for a specialized SME one) and for a
     review (still the 2022 standard): some firms that do not hold the tier qualify, some are
     close."""
-    load_demo(today=LOAD_DAY)
     today = LOAD_DAY
     with_figures = Enterprise.objects.filter(figures__isnull=False).distinct().count()
     counts = {}
@@ -188,9 +197,7 @@ def test_the_sample_data_has_candidates_and_near_misses_for_each_tier(kind):
     assert len(holders) == 6 and {c.verdict for c in holders} == {QUALIFIES}
 
 
-def test_the_command_on_the_sample_data():
-    load_demo(today=LOAD_DAY)
-
+def test_the_command_on_the_sample_data(sample_data):
     outcome = run_command(
         "candidates", "little_giant", "--kind", "review", "--as-of", LOAD_DAY.isoformat()
     )

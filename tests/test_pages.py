@@ -33,6 +33,7 @@ from champions.models import (
     Enterprise,
     EventKind,
     Expert,
+    FiguresYear,
     FormerName,
     Industry,
     Notice,
@@ -220,8 +221,11 @@ def build_registry():
     keep_in_force(Designation.objects.get(enterprise=beta, tier=tier["single_champion"]))
 
     # 2020 figures: four traditional firms, one emerging firm (too few to publish its group).
+    # The bureau has closed the year (only closed years are published).
+    FiguresYear.objects.create(year=2020, closed_on=datetime.date(2021, 3, 31))
     for enterprise, output, new in (
-        (alpha, SECRET_OUTPUT, Decimal("400000")),
+        # alpha's new-product output is 82 % of the total: under the dominance share (85 %).
+        (alpha, SECRET_OUTPUT, Decimal("300000")),
         (beta, Decimal("120000"), Decimal("40000")),
         (gamma, Decimal("50000"), Decimal("10000")),
         (publicized, Decimal("30000"), Decimal("10000")),
@@ -407,7 +411,14 @@ def test_home_counts_equal_the_summary_json_and_link_to_the_directory(client, re
     html = body(get(client, "/", "en"))
     counts = summary_counts(client)
     for code, count in counts.items():
-        link = re.search(rf'<a href="([^"]+)" data-tier="{code}">([\d,]+)</a>', html)
+        link = re.search(
+            rf'<a href="([^"]+)" data-tier="{code}" data-counts="\w+">([\d,]+)</a>', html
+        )
+        if not count:
+            # A tier held by none says so ("none", or "not recorded" when nothing of it is).
+            assert link is None, code
+            assert re.search(rf'data-tier="{code}" data-state="(none|unrecorded)"', html), code
+            continue
         assert link, code
         assert int(link.group(2).replace(",", "")) == count
     assert counts["single_champion"] == 2  # alpha, and beta by approval; not the lapsed firm
@@ -424,7 +435,7 @@ def test_headlines_on_the_home_page_equal_the_summary_json(client, registry):
     for headline in headlines:
         shown = re.search(rf'data-headline="{headline["code"]}">([\d,]+)<', html).group(1)
         assert int(shown.replace(",", "")) == headline["count"]
-    assert re.search(r'data-headline="new_product_output_rate">([\d.]+)%', html).group(1) == "38.5"
+    assert re.search(r'data-headline="new_product_output_rate">([\d.]+)%', html).group(1) == "30.2"
 
 
 @pytest.mark.parametrize(
@@ -591,6 +602,7 @@ def test_figures_over_fewer_than_three_firms_are_suppressed_with_a_note(client, 
 
 def test_new_product_rate_is_suppressed_below_three_firms(client, make_enterprise):
     hidden = Tier.objects.get(code="hidden_champion")
+    FiguresYear.objects.create(year=2020, closed_on=datetime.date(2021, 3, 31))
     for index in range(2):
         firm = make_enterprise()
         held_title(firm, hidden, datetime.date(2020, 11, 10))
@@ -645,6 +657,33 @@ def test_directory_pages_and_sorts(client, make_enterprise):
     html = body(client.get("/enterprises/", {"page": 2}))
     assert "page=3" in html and "page=1" in html
     assert len(csv_rows(client.get("/enterprises/", {"format": "csv"}))) == 121
+
+
+def test_directory_lists_the_highest_titles_first_then_names(client, make_enterprise):
+    """By default: the level of a firm's highest title (national, provincial, municipal), then
+    the tier's place on the echelon, then the name; the CSV in the same order."""
+    day = datetime.date(2021, 8, 2)
+    held = {
+        "甲": ["champion_pool"],
+        "乙": ["champion_pool", "hidden_champion"],
+        "丙": ["little_giant"],
+        "丁": ["hidden_champion"],
+        "戊": ["specialized_cultivation"],
+    }
+    for name, tiers in held.items():
+        firm = make_enterprise(name=f"排序企业{name}")
+        for tier in tiers:
+            held_title(firm, tier, day)
+    expected = ["排序企业丙", "排序企业丁", "排序企业乙", "排序企业戊", "排序企业甲"]
+    rows = client.get("/enterprises/", {"format": "json"}).json()["rows"]
+    assert [row["name"] for row in rows] == expected
+    assert [row[0] for row in csv_rows(client.get("/enterprises/", {"format": "csv"}))[1:]] == (
+        expected
+    )
+    # Filtered by a tier, the firms hold the same highest matching title: names decide, in
+    # pinyin order (甲 jiǎ before 乙 yǐ; tests/test_pinyin_order.py).
+    rows = client.get("/enterprises/", {"format": "json", "tier": "champion_pool"}).json()["rows"]
+    assert [row["name"] for row in rows] == ["排序企业甲", "排序企业乙"]
 
 
 @pytest.mark.parametrize(
@@ -744,8 +783,12 @@ def test_seminars_lists_published_ones_with_everything_about_them(client, regist
 def test_home_chart_is_inline_svg_with_a_link_per_tier(client, registry):
     html = body(get(client, "/", "en"))
     svg = html[html.index('<svg class="chart echelon"') : html.index("</svg>")]
-    tiers = Tier.objects.count()
-    assert svg.count('<a href="/enterprises/?tier=') == tiers
+    # One bar per tier, the levels from the top; a link for each tier with holders.
+    assert svg.count('<g class="tier ') == Tier.objects.count()
+    held = [code for code, count in summary_counts(client).items() if count]
+    assert svg.count('<a href="/enterprises/?tier=') == len(held)
+    levels = re.findall(r'<g class="band level-(\w+)">', svg)
+    assert levels == ["national", "provincial", "municipal"]
     assert "<script" not in html
 
 

@@ -19,10 +19,14 @@ from django.utils import timezone
 from champions import lifecycle, summary
 from champions.models import (
     Designation,
+    DisclosureRule,
     Enterprise,
     EventKind,
+    FiguresYear,
+    Industry,
     Recommendation,
     Region,
+    Target,
     Tier,
     YearlyFigures,
 )
@@ -156,18 +160,24 @@ def figures(enterprise, year, output, new):
     )
 
 
+def close(*years):
+    for year in years:
+        FiguresYear.objects.update_or_create(
+            year=year, defaults={"closed_on": datetime.date(year + 1, 3, 31)}
+        )
+
+
 def test_new_product_rate_uses_latest_year_and_suppresses_small_groups(make_enterprise):
     firms = [make_enterprise() for _ in range(3)]
     for firm in firms:
         figures(firm, 2019, 100, 10)
     figures(firms[0], 2020, 1000, 381)
     figures(firms[1], 2020, 1000, 381)
+    close(2019, 2020)
     # Two firms only in the latest year: too few to publish.
-    assert summary.new_product_output(summary.make_scope()) == {
-        "year": 2020,
-        "rate": None,
-        "enterprises": 2,
-    }
+    rate = summary.new_product_output(summary.make_scope())
+    assert (rate["year"], rate["rate"], rate["enterprises"]) == (2020, None, 2)
+    assert rate["suppressed"] == summary.FEW and "fewer than 3" in rate["note"]
     figures(firms[2], 2020, 2000, 762)
     assert summary.new_product_output(summary.make_scope())["rate"] == 0.381
     assert summary.new_product_output(summary.make_scope(year=2019))["rate"] == 0.1
@@ -492,3 +502,102 @@ def test_the_home_page_and_summary_cost_what_they_are_pinned_to(
             assert client.get(url).status_code == 200
         with django_assert_num_queries(cached):
             assert client.get(url).status_code == 200
+
+
+# --- Statistical disclosure control ---------------------------------------------------------
+
+
+@pytest.fixture
+def group_target():
+    return Target.objects.create(
+        code="emerging",
+        name="新兴产业产值",
+        name_en="Output of the emerging industries",
+        metric=Target.Metric.GROUP_OUTPUT,
+        industry_group="emerging",
+        goal=Decimal("1000000"),
+        deadline_year=2025,
+    )
+
+
+def emerging_firms(make_enterprise, outputs, year=2020):
+    industry = Industry.objects.filter(group="emerging").first()
+    for output in outputs:
+        firm = make_enterprise(industry=industry)
+        YearlyFigures.objects.create(
+            enterprise=firm,
+            year=year,
+            output_value=None if output is None else Decimal(output),
+            new_product_output=None if output is None else Decimal(output) / 2,
+        )
+
+
+def group_value(year=None):
+    (progress,) = summary.target_progress()
+    assert year is None or progress["year"] == year
+    return progress
+
+
+def test_firms_with_zero_or_no_figure_do_not_count_toward_the_minimum(
+    make_enterprise, group_target
+):
+    # The case: 0, 0 and 54,321.09 would publish the third firm's own output.
+    emerging_firms(make_enterprise, ["0", "0", "54321.09", None])
+    close(2020)
+    progress = group_value(2020)
+    assert progress["value"] is None and progress["suppressed"] == summary.FEW
+    assert progress["enterprises"] == 1
+    assert summary.new_product_output(summary.make_scope())["rate"] is None
+
+
+@pytest.mark.parametrize(
+    ("outputs", "shown"),
+    [
+        (["85", "10", "5"], True),  # the largest firm is exactly 85 %: shown
+        (["85.01", "9.99", "5"], False),  # just over: one firm dominates
+    ],
+)
+def test_no_aggregate_where_one_firm_makes_up_more_than_the_dominance_share(
+    make_enterprise, group_target, outputs, shown
+):
+    emerging_firms(make_enterprise, outputs)
+    close(2020)
+    progress = group_value(2020)
+    assert (progress["value"] is not None) is shown
+    assert progress["suppressed"] == (None if shown else summary.DOMINANT)
+    if not shown:
+        assert "more than 85%" in progress["note"]
+    assert (summary.new_product_output(summary.make_scope())["rate"] is not None) is shown
+
+
+def test_an_open_year_is_not_published_until_staff_close_it(make_enterprise, group_target):
+    emerging_firms(make_enterprise, ["100", "200", "300"], year=2020)
+    emerging_firms(make_enterprise, ["100", "200", "300", "400"], year=2021)
+    # No year closed: nothing is published.
+    assert group_value()["value"] is None
+    close(2020)
+    # 2021 is open: the page shows 2020 and says why not 2021.
+    progress = group_value(2020)
+    assert progress["value"] == 600
+    rule = summary.disclosure()
+    assert rule.latest_open_year == 2021
+    assert "Figures of 2021 and later are not closed yet" in rule.rules_text(2020)
+    # Closing 2021 publishes it: a firm reporting late into a closed year is not compared away.
+    close(2021)
+    assert group_value(2021)["value"] == 1000
+    assert summary.disclosure().latest_open_year is None
+
+
+def test_the_rule_is_data_and_its_numbers_are_on_the_pages(client, make_enterprise, group_target):
+    emerging_firms(make_enterprise, ["100", "200", "300"])
+    close(2020)
+    assert group_value(2020)["value"] == 600
+    DisclosureRule.objects.create(
+        applies_from=datetime.date(2021, 1, 1), min_contributors=4, dominance_share=70
+    )
+    progress = group_value(2020)
+    assert progress["value"] is None and "fewer than 4" in progress["note"]
+    page = client.get("/breakdowns/targets/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "at least 4 firms" in page and "more than 70%" in page
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "at least 4 firms" in home

@@ -7,6 +7,8 @@ The site itself (its titles, the dashboard on its index, the models grouped by t
 from . import (
     accounts,
     designations,
+    disclosure,
+    eligibility,
     enterprises,
     figures,
     imports,
@@ -19,6 +21,8 @@ from . import (
 __all__ = [
     "accounts",
     "designations",
+    "disclosure",
+    "eligibility",
     "enterprises",
     "figures",
     "imports",

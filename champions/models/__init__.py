@@ -1,6 +1,8 @@
 """The registry's models, one module per area."""
 
 from .designations import Batch, Designation, DesignationEvent, in_force_q
+from .disclosure import DisclosureRule, FiguresYear
+from .eligibility import Condition, RuleVersion
 from .enterprises import Enterprise, FormerName, enterprise_matches
 from .figures import ProvinceCount, Target, YearlyFigures
 from .imports import ImportRun
@@ -11,11 +13,14 @@ from .seminars import Expert, Organisation, Seminar
 
 __all__ = [
     "Batch",
+    "Condition",
     "Designation",
     "DesignationEvent",
+    "DisclosureRule",
     "Enterprise",
     "EventKind",
     "Expert",
+    "FiguresYear",
     "FormerName",
     "ImportRun",
     "Industry",
@@ -24,6 +29,7 @@ __all__ = [
     "ProvinceCount",
     "Recommendation",
     "Region",
+    "RuleVersion",
     "Seminar",
     "StageMove",
     "Target",

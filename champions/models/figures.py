@@ -11,7 +11,24 @@ from .common import HistoryImportRun, TimeStampedModel, year_range_check, year_v
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "null": True, "blank": True}
 
-#: Fields of ``YearlyFigures`` that must not be negative.
+#: The figures the eligibility criteria need (``champions.eligibility``), in their order in
+#: forms, files and exports.
+ELIGIBILITY_FIGURES = (
+    "main_revenue",
+    "total_assets",
+    "total_liabilities",
+    "net_profit",
+    "rd_staff",
+    "ip_class1",
+    "ip_class2",
+    "niche_years",
+    "market_share",
+    "equity_raised",
+    "evaluation_score",
+)
+
+#: Fields of ``YearlyFigures`` that must not be negative (a net profit may be; a market share is
+#: a percentage, checked on its own).
 NON_NEGATIVE_FIGURES = (
     "output_value",
     "revenue",
@@ -19,6 +36,7 @@ NON_NEGATIVE_FIGURES = (
     "new_product_output",
     "export_value",
     "employees",
+    *(name for name in ELIGIBILITY_FIGURES if name not in ("net_profit", "market_share")),
 )
 
 
@@ -57,6 +75,42 @@ class YearlyFigures(TimeStampedModel):
     size_class = models.CharField(
         _("SME size class"), max_length=6, choices=SizeClass.choices, blank=True
     )
+    # What the eligibility criteria of the titles ask for (champions.eligibility).
+    main_revenue = models.DecimalField(_("main-business revenue (10k yuan)"), **MONEY)
+    total_assets = models.DecimalField(_("total assets (10k yuan)"), **MONEY)
+    total_liabilities = models.DecimalField(_("total liabilities (10k yuan)"), **MONEY)
+    net_profit = models.DecimalField(_("net profit (10k yuan)"), **MONEY)
+    rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
+    ip_class1 = models.PositiveIntegerField(
+        _("class I intellectual property of the main product"),
+        null=True,
+        blank=True,
+        help_text=_("Invention patents and the like, valid and tied to the main product."),
+    )
+    ip_class2 = models.PositiveIntegerField(
+        _("class II intellectual property of the main product"),
+        null=True,
+        blank=True,
+        help_text=_("Utility models, designs, software copyrights and the like."),
+    )
+    niche_years = models.PositiveSmallIntegerField(
+        _("years in the niche market"), null=True, blank=True
+    )
+    market_share = models.DecimalField(
+        _("niche market share (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    equity_raised = models.DecimalField(
+        _("new equity from qualified investors (10k yuan)"),
+        **MONEY,
+        help_text=_("Paid in during the year."),
+    )
+    evaluation_score = models.DecimalField(
+        _("specialized and innovative evaluation score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
 
     history = HistoricalRecords(bases=[HistoryImportRun])
 
@@ -83,6 +137,11 @@ class YearlyFigures(TimeStampedModel):
                 condition=models.Q(global_rank__isnull=True) | models.Q(global_rank__gte=1),
                 name="figures_global_rank_positive",
             ),
+            models.CheckConstraint(
+                condition=models.Q(market_share__isnull=True)
+                | models.Q(market_share__gte=0, market_share__lte=100),
+                name="figures_market_share_percent",
+            ),
         ]
         indexes = [models.Index(fields=["year"], name="figures_year")]
 
@@ -99,6 +158,7 @@ class Target(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
     metric = models.CharField(_("measure"), max_length=20, choices=Metric.choices)
     threshold = models.DecimalField(
         _("output threshold (10k yuan)"),

@@ -13,6 +13,7 @@ from django import template
 from django.utils.translation import pgettext
 
 from .. import summary
+from ..models import Tier
 
 register = template.Library()
 
@@ -38,6 +39,12 @@ def percent(share, places=1):
 
 
 @register.filter
+def joined(items):
+    """Items written as a list in the active language: "a; b", "a、b"."""
+    return pgettext("list separator", "; ").join(str(item) for item in items)
+
+
+@register.filter
 def local(obj):
     """A model's name in the active language (the English one if recorded)."""
     if obj is None:
@@ -59,36 +66,62 @@ def _wrap(text, width):
 
 CHART_WIDTH = 400
 LINE = 16
+#: The outline drawn for a tier held by none.
+NONE_WIDTH = 40
 
 
-def _log_width(count, largest, usable, least=4):
-    """Bar width on a logarithmic scale, so 10 and 10,105 both show; 0 has no bar."""
-    if not count:
+def state_text(state, count):
+    """A tier's count as the echelon writes it: the number, or the word of its state."""
+    if state == summary.HELD:
+        return num(count)
+    if state == summary.NONE:
+        return pgettext("echelon", "none")
+    return pgettext("echelon", "not recorded")
+
+
+def _sqrt_width(count, largest, usable, least=4):
+    """Bar width by the square root of the count (so 6 and 10,105 both show); 0 has no bar."""
+    if not count or not largest:
         return 0
-    return least + (usable - least) * math.log10(count + 1) / math.log10(largest + 1)
+    return least + (usable - least) * math.sqrt(count / largest)
 
 
 @register.inclusion_tag("champions/charts/echelon.html")
 def echelon_chart(tiers):
-    """The echelon as a pyramid: one centred bar per tier, top of the echelon first."""
+    """The echelon as a pyramid: the levels from the top (national, provincial, municipal), in
+    each a centred bar per tier, as wide as its count (square-root scale). A tier held by none
+    and one not recorded at all are drawn apart, each with its word."""
     largest = max((tier["count"] for tier in tiers), default=0)
-    rows, y = [], 8
-    for tier in tiers:
-        lines = _wrap(f"{tier['label']} · {num(tier['count'])}", 52)
-        width = _log_width(tier["count"], largest, CHART_WIDTH - 20)
-        text_y = [y + LINE * (i + 1) - 4 for i in range(len(lines))]
-        bar_y = y + LINE * len(lines) + 2
-        rows.append(
-            {
-                **tier,
-                "lines": list(zip(text_y, lines, strict=True)),
-                "bar_x": round((CHART_WIDTH - width) / 2, 1),
-                "bar_y": bar_y,
-                "bar_width": round(width, 1),
-            }
-        )
-        y = bar_y + 24
-    return {"rows": rows, "width": CHART_WIDTH, "height": y, "center": CHART_WIDTH // 2}
+    levels, y = [], 4
+    for level in Tier.Level:
+        members = [tier for tier in tiers if tier["level"] == level.value]
+        if not members:
+            continue
+        band = {"level": level.value, "label": str(level.label), "label_y": y + 14, "rows": []}
+        y += 24
+        for tier in members:
+            state = summary.tier_state(tier)
+            lines = _wrap(f"{tier['label']} · {state_text(state, tier['count'])}", 52)
+            width = _sqrt_width(tier["count"], largest, CHART_WIDTH - 20)
+            if state == summary.NONE:
+                width = NONE_WIDTH  # an empty outline: held by none
+            text_y = [y + LINE * (i + 1) - 4 for i in range(len(lines))]
+            bar_y = y + LINE * len(lines) + 2
+            band["rows"].append(
+                {
+                    **tier,
+                    "state": state,
+                    "lines": list(zip(text_y, lines, strict=True)),
+                    "bar_x": round((CHART_WIDTH - width) / 2, 1),
+                    "bar_y": bar_y,
+                    "bar_width": round(width, 1),
+                }
+            )
+            y = bar_y + 22
+        band["rule_y"] = y - 4
+        levels.append(band)
+        y += 6
+    return {"levels": levels, "width": CHART_WIDTH, "height": y, "center": CHART_WIDTH // 2}
 
 
 @register.inclusion_tag("champions/charts/funnel.html")
@@ -131,6 +164,11 @@ def ranking_chart(rows, label):
         )
         y += 22
     return {"rows": bars, "width": CHART_WIDTH, "height": y + 2, "label": label}
+
+
+@register.simple_tag
+def tier_count_text(tier):
+    return state_text(summary.tier_state(tier), tier["count"])
 
 
 @register.simple_tag
