@@ -305,23 +305,24 @@ def conditions_html(results, labels=None):
     labels = labels or outcome_labels()
     items = []
     for result in results:
+        label, values, requirement, note = result.text_fields()
         parts = [
             format_html(
                 '<span class="elig-outcome">{}</span> <span class="elig-label">{}</span>',
                 labels.get(result.outcome, result.outcome),
-                result.label,
+                label,
             )
         ]
-        if result.values:
-            values = "、".join(result.values_text())
+        if values:
+            values = "、".join(result.values_text(values))
             parts.append(format_html('<span class="elig-values">：{}</span>', values))
-        if result.note:
-            parts.append(format_html('<span class="elig-note">（{}）</span>', result.note))
-        if result.requirement:
+        if note:
+            parts.append(format_html('<span class="elig-note">（{}）</span>', note))
+        if requirement:
             parts.append(
                 format_html(
                     ' <span class="elig-requirement">{}</span>',
-                    gettext("required %(requirement)s") % {"requirement": result.requirement},
+                    gettext("required %(requirement)s") % {"requirement": requirement},
                 )
             )
         if result.outcome == "missed" and result.waivable:

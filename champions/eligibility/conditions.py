@@ -36,6 +36,7 @@ condition takes the shortfall of its closest route or its worst part. ``verdict`
 one is unknown, missed by less than ``CLOSE_SHORTFALL`` or waivable; else ``no``.
 """
 
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -62,6 +63,8 @@ OPERATORS = {
     ">": lambda a, b: a > b,
     "<": lambda a, b: a < b,
 }
+#: The same, as the functions of ``operator`` (no call of a Python function).
+COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 OVER = ("each", "average", "sum")
 MAX_YEARS = 5
@@ -183,6 +186,8 @@ def outcome_label(outcome):
 
 #: The fields of a result that are texts, in the language of the run.
 TEXT_FIELDS = ("label", "values", "requirement", "note")
+#: The texts of a result given none (one tuple for all of them).
+_NO_GIVEN = ("", (), "", "")
 
 
 class ConditionResult:
@@ -193,7 +198,7 @@ class ConditionResult:
 
     The evaluation decides the outcome only; the texts (``label``, ``values``, ``requirement``,
     ``note``) are written when first read, in the language active then (``texts``: a function
-    and its arguments returning them as a dictionary), so that evaluating thousands of firms
+    then its arguments, returning them as a dictionary), so that evaluating thousands of firms
     writes nothing that no one reads."""
 
     __slots__ = (
@@ -226,7 +231,11 @@ class ConditionResult:
         self.shortfall = shortfall
         self.waivable = waivable
         self.details = details
-        self._given = (label, values, requirement, note)
+        self._given = (
+            _NO_GIVEN
+            if not (label or values or requirement or note)
+            else (label, values, requirement, note)
+        )
         self._texts = texts
         self._cache = None
 
@@ -238,13 +247,18 @@ class ConditionResult:
         cache = self._cache
         if cache is not None and cache[0] == language:
             return cache[1]
-        function, args = self._texts
+        function, *args = self._texts
         written = function(*args)
         fields = tuple(
             written.get(name, given) for name, given in zip(TEXT_FIELDS, self._given, strict=True)
         )
         self._cache = (language, fields)
         return fields
+
+    def text_fields(self):
+        """``(label, values, requirement, note)`` at once, in the language of the run (the
+        properties each look the language up)."""
+        return self._text_fields()
 
     @property
     def label(self):
@@ -328,7 +342,7 @@ class ConditionResult:
         label, values, requirement, note = self._text_fields()
         parts = [label]
         if values:
-            parts.append(_(", ").join(self.values_text()))
+            parts.append(_(", ").join(self.values_text(values)))
         if note:
             parts.append(note)
         head = _(": ").join(parts)
@@ -351,8 +365,11 @@ class ConditionResult:
             }
         return text
 
-    def values_text(self):
-        return [f"{when} {value}".strip() for when, value in self.values]
+    def values_text(self, values=None):
+        """The values read as texts (``values``: those of ``text_fields``, else read)."""
+        if values is None:
+            values = self.values
+        return [f"{when} {value}".strip() for when, value in values]
 
 
 @dataclass(frozen=True)
@@ -381,7 +398,7 @@ def verdict_of(results):
 # --- Evaluating -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Context:
     """What conditions are evaluated against: the firm's figures by year, the year of the
     figures, the tiers it holds on the day, its facts (``measures.Firm``)."""
@@ -431,11 +448,6 @@ def _shortfall(op, actual, value):
     return max(gap, _ZERO) / abs(value)
 
 
-def _window(measure, spec, context):
-    compute, figures, firm, year = measure.compute, context.figures, context.firm, context.year
-    return [(y, compute(figures, y, firm)) for y in range(year, year - spec.get("years", 1), -1)]
-
-
 def _over_text(spec):
     years, over = spec.get("years", 1), spec.get("over", "each")
     if years == 1:
@@ -474,8 +486,9 @@ def _requirement_text(language, measure_code, years, over, tests):
     return text
 
 
-def _compare_texts(condition, measure_code, window, note_kind, note_value, tests):
+def _compare_texts(condition, measure_code, year, values, note_kind, note_value, tests):
     measure = MEASURES[measure_code]
+    window = [(year - back, value) for back, value in enumerate(values)]
     if len(window) == 1:  # the year of the figures, said once for the whole evaluation
         shown = (("", format_value(measure, window[0][1])),)
     else:
@@ -494,74 +507,104 @@ def _compare_texts(condition, measure_code, window, note_kind, note_value, tests
     }
 
 
-def _compare(condition, context, tests):
+def _compile_compare(condition, tests):
     """A threshold or range: ``tests`` are ``(op, value)`` pairs, all to be met."""
     measure = MEASURES[condition["measure"]]
-    window = _window(measure, condition, context)
-    over = condition.get("over", "each") if len(window) > 1 else "each"
-    known = [value for _year, value in window if value is not None]
-    complete = len(known) == len(window)
-    note_kind = note_value = None
-    outcomes = []  # (outcome, shortfall) of each value checked against each test
-    if over == "sum":
-        total = sum(known) if known else None
-        if total is not None:
-            note_kind, note_value = "sum", total
-        for op, limit in tests:
-            if total is None:
-                outcomes.append((UNKNOWN, None))
-                continue
-            ok = OPERATORS[op](total, _decimal(limit))
-            gap = None if ok else _shortfall(op, total, limit)
-            if complete:
-                outcomes.append((MET, None) if ok else (MISSED, gap))
-            elif op in (">=", ">"):
-                # Amounts are not negative: the missing years can only add to a partial total.
-                outcomes.append((MET, None) if ok else (UNKNOWN, None))
-            else:
-                outcomes.append((UNKNOWN, None) if ok else (MISSED, gap))
-    else:
-        if over == "average":
-            checked = [sum(known) / len(known)] if complete else []
-            if checked:
-                note_kind, note_value = "average", checked[0]
+    compute, measure_code = measure.compute, measure.code
+    years = condition.get("years", 1)
+    over = condition.get("over", "each") if years > 1 else "each"
+    code = condition.get("code", "")
+    waivable = bool(condition.get("waivable"))
+    checks = tuple((op, COMPARISONS[op], _decimal(limit)) for op, limit in tests)
+
+    def run(context):
+        figures, firm, year = context.figures, context.firm, context.year
+        if years == 1:
+            values = (compute(figures, year, firm),)
         else:
-            checked = known
-        for value in checked:
-            for op, limit in tests:
-                if OPERATORS[op](value, _decimal(limit)):
-                    outcomes.append((MET, None))
+            values = tuple([compute(figures, y, firm) for y in range(year, year - years, -1)])
+        known = [value for value in values if value is not None]
+        complete = len(known) == years
+        note_kind = note_value = None
+        if over == "sum":
+            outcomes = []  # (outcome, shortfall) of the total checked against each test
+            total = sum(known) if known else None
+            if total is not None:
+                note_kind, note_value = "sum", total
+            for op, compare, limit in checks:
+                if total is None:
+                    outcomes.append((UNKNOWN, None))
+                    continue
+                ok = compare(total, limit)
+                gap = None if ok else _shortfall(op, total, limit)
+                if complete:
+                    outcomes.append((MET, None) if ok else (MISSED, gap))
+                elif op in (">=", ">"):
+                    # Amounts are not negative: the missing years can only add to a partial
+                    # total.
+                    outcomes.append((MET, None) if ok else (UNKNOWN, None))
                 else:
-                    outcomes.append((MISSED, _shortfall(op, value, limit)))
-        if not complete:
-            outcomes.append((UNKNOWN, None))
-    missed = [gap for outcome, gap in outcomes if outcome == MISSED]
-    if missed:
-        outcome, shortfall = MISSED, None if None in missed else max(missed)
-    elif any(outcome == UNKNOWN for outcome, _gap in outcomes):
-        outcome, shortfall = UNKNOWN, None
-    else:
-        outcome, shortfall = MET, None
-    return ConditionResult(
-        condition.get("code", ""),
-        outcome=outcome,
-        shortfall=shortfall,
-        waivable=bool(condition.get("waivable")),
-        texts=(_compare_texts, (condition, measure.code, window, note_kind, note_value, tests)),
-    )
+                    outcomes.append((UNKNOWN, None) if ok else (MISSED, gap))
+            missed = [gap for outcome, gap in outcomes if outcome == MISSED]
+            if missed:
+                outcome, shortfall = MISSED, None if None in missed else max(missed)
+            elif any(outcome == UNKNOWN for outcome, _gap in outcomes):
+                outcome, shortfall = UNKNOWN, None
+            else:
+                outcome, shortfall = MET, None
+        else:
+            if over == "average":
+                checked = (sum(known) / len(known),) if complete else ()
+                if checked:
+                    note_kind, note_value = "average", checked[0]
+            else:
+                checked = known
+            missed = None  # the shortfalls of the values missing a test
+            for value in checked:
+                for op, compare, limit in checks:
+                    if not compare(value, limit):
+                        gap = _shortfall(op, value, limit)
+                        if missed is None:
+                            missed = [gap]
+                        else:
+                            missed.append(gap)
+            if missed:
+                outcome, shortfall = MISSED, None if None in missed else max(missed)
+            elif not complete:
+                outcome, shortfall = UNKNOWN, None
+            else:
+                outcome, shortfall = MET, None
+        return ConditionResult(
+            code,
+            outcome=outcome,
+            shortfall=shortfall,
+            waivable=waivable,
+            texts=(
+                _compare_texts,
+                condition,
+                measure_code,
+                year,
+                values,
+                note_kind,
+                note_value,
+                tests,
+            ),
+        )
+
+    return run
 
 
-def _threshold(condition, context):
-    return _compare(condition, context, ((condition["op"], condition["value"]),))
+def _compile_threshold(condition):
+    return _compile_compare(condition, ((condition["op"], condition["value"]),))
 
 
-def _range(condition, context):
+def _compile_range(condition):
     tests = []
     if condition.get("min") is not None:
         tests.append((">=", condition["min"]))
     if condition.get("max") is not None:
         tests.append(("<=", condition["max"]))
-    return _compare(condition, context, tuple(tests))
+    return _compile_compare(condition, tuple(tests))
 
 
 def _all_of(results):
@@ -585,57 +628,70 @@ def _group_texts(group, number):
     return {"label": _label(group, default)}
 
 
-def _group(group, context, number=None):
-    results = tuple(evaluate_condition(sub, context) for sub in group["all_of"])
-    if len(results) == 1:
-        # One condition: shown under the route's name, unless it has a name of its own.
-        sub = group["all_of"][0]
-        if group.get("label") and not sub.get("label"):
+def _compile_group(group, number=None):
+    subs = tuple(compile_condition(sub) for sub in group["all_of"])
+    code = group.get("code", "")
+    # One condition: shown under the route's name, unless it has a name of its own.
+    relabel = len(subs) == 1 and group.get("label") and not group["all_of"][0].get("label")
+
+    def run(context):
+        results = tuple([sub(context) for sub in subs])
+        if len(results) == 1:
             result = results[0]
-            return ConditionResult(
-                result.code,
-                outcome=result.outcome,
-                shortfall=result.shortfall,
-                waivable=result.waivable,
-                details=result.details,
-                texts=(_relabelled_texts, (result, group)),
-            )
-        return results[0]
-    outcome, shortfall = _all_of(results)
-    return ConditionResult(
-        group.get("code", ""),
-        outcome=outcome,
-        shortfall=shortfall,
-        details=results,
-        texts=(_group_texts, (group, number)),
-    )
+            if relabel:
+                return ConditionResult(
+                    result.code,
+                    outcome=result.outcome,
+                    shortfall=result.shortfall,
+                    waivable=result.waivable,
+                    details=result.details,
+                    texts=(_relabelled_texts, result, group),
+                )
+            return result
+        outcome, shortfall = _all_of(results)
+        return ConditionResult(
+            code,
+            outcome=outcome,
+            shortfall=shortfall,
+            details=results,
+            texts=(_group_texts, group, number),
+        )
+
+    return run
 
 
 def _any_of_texts(condition):
     return {"label": _label(condition, _("one of"))}
 
 
-def _any_of(condition, context):
-    routes = [
-        _group(route, context, number) for number, route in enumerate(condition["routes"], start=1)
-    ]
-    outcomes = {route.outcome for route in routes}
-    if MET in outcomes:
-        outcome, shortfall = MET, None
-    elif UNKNOWN in outcomes:
-        outcome, shortfall = UNKNOWN, None
-    else:
-        outcome = MISSED
-        shortfalls = [route.shortfall for route in routes if route.shortfall is not None]
-        shortfall = min(shortfalls) if shortfalls else None
-    return ConditionResult(
-        condition.get("code", ""),
-        outcome=outcome,
-        shortfall=shortfall,
-        waivable=bool(condition.get("waivable")),
-        details=tuple(routes),
-        texts=(_any_of_texts, (condition,)),
+def _compile_any_of(condition):
+    compiled = tuple(
+        _compile_group(route, number) for number, route in enumerate(condition["routes"], start=1)
     )
+    code = condition.get("code", "")
+    waivable = bool(condition.get("waivable"))
+
+    def run(context):
+        routes = [route(context) for route in compiled]
+        outcomes = {route.outcome for route in routes}
+        if MET in outcomes:
+            outcome, shortfall = MET, None
+        elif UNKNOWN in outcomes:
+            outcome, shortfall = UNKNOWN, None
+        else:
+            outcome = MISSED
+            shortfalls = [route.shortfall for route in routes if route.shortfall is not None]
+            shortfall = min(shortfalls) if shortfalls else None
+        return ConditionResult(
+            code,
+            outcome=outcome,
+            shortfall=shortfall,
+            waivable=waivable,
+            details=tuple(routes),
+            texts=(_any_of_texts, condition),
+        )
+
+    return run
 
 
 _NO_BAND = object()
@@ -656,39 +712,55 @@ def _bands_texts(condition, measure_code, year, value, band):
     }
 
 
-def _bands(condition, context):
+def _compile_bands(condition):
     measure = MEASURES[condition["by"]]
-    value = measure.value(context.figures, context.year, context.firm)
+    compute, measure_code = measure.compute, measure.code
     code = condition.get("code", "")
     waivable = bool(condition.get("waivable"))
-    if value is None:
-        return ConditionResult(
-            code,
-            outcome=UNKNOWN,
-            waivable=waivable,
-            texts=(_bands_texts, (condition, measure.code, context.year, value, None)),
+    bands = tuple(
+        (
+            None if band.get("from") is None else _decimal(band["from"]),
+            None if band.get("to") is None else _decimal(band["to"]),
+            tuple(compile_condition(sub) for sub in band["all_of"]),
+            band,
         )
-    for band in condition["bands"]:
-        low, high = band.get("from"), band.get("to")
-        if (low is None or value >= _decimal(low)) and (high is None or value < _decimal(high)):
-            break
-    else:
-        return ConditionResult(
-            code,
-            outcome=MISSED,
-            waivable=waivable,
-            texts=(_bands_texts, (condition, measure.code, context.year, value, _NO_BAND)),
-        )
-    results = tuple(evaluate_condition(sub, context) for sub in band["all_of"])
-    outcome, shortfall = _all_of(results)
-    return ConditionResult(
-        code,
-        outcome=outcome,
-        shortfall=shortfall,
-        waivable=waivable,
-        details=results,
-        texts=(_bands_texts, (condition, measure.code, context.year, value, band)),
+        for band in condition["bands"]
     )
+
+    def run(context):
+        year = context.year
+        value = compute(context.figures, year, context.firm)
+        if value is None:
+            return ConditionResult(
+                code,
+                outcome=UNKNOWN,
+                waivable=waivable,
+                texts=(_bands_texts, condition, measure_code, year, value, None),
+            )
+        for chosen in bands:
+            low, high = chosen[0], chosen[1]
+            if (low is None or value >= low) and (high is None or value < high):
+                break
+        else:
+            return ConditionResult(
+                code,
+                outcome=MISSED,
+                waivable=waivable,
+                texts=(_bands_texts, condition, measure_code, year, value, _NO_BAND),
+            )
+        _low, _high, subs, band = chosen
+        results = tuple([sub(context) for sub in subs])
+        outcome, shortfall = _all_of(results)
+        return ConditionResult(
+            code,
+            outcome=outcome,
+            shortfall=shortfall,
+            waivable=waivable,
+            details=results,
+            texts=(_bands_texts, condition, measure_code, year, value, band),
+        )
+
+    return run
 
 
 def _holds_tier_texts(condition, tier_names, held):
@@ -699,29 +771,41 @@ def _holds_tier_texts(condition, tier_names, held):
     }
 
 
-def _holds_tier(condition, context):
-    held = any(tier in context.held_tiers for tier in condition["tiers"])
-    return ConditionResult(
-        condition.get("code", ""),
-        outcome=MET if held else MISSED,
-        waivable=bool(condition.get("waivable")),
-        texts=(_holds_tier_texts, (condition, context.tier_names, held)),
-    )
+def _compile_holds_tier(condition):
+    tiers = tuple(condition["tiers"])
+    code = condition.get("code", "")
+    waivable = bool(condition.get("waivable"))
+
+    def run(context):
+        held_tiers = context.held_tiers
+        held = any(tier in held_tiers for tier in tiers)
+        return ConditionResult(
+            code,
+            outcome=MET if held else MISSED,
+            waivable=waivable,
+            texts=(_holds_tier_texts, condition, context.tier_names, held),
+        )
+
+    return run
 
 
 def _registered_in_texts(condition):
     return {"label": _label(condition, condition["region"])}
 
 
-def _registered_in(condition, context):
-    regions = context.firm.regions
-    outcome = UNKNOWN if not regions else MET if condition["region"] in regions else MISSED
-    return ConditionResult(
-        condition.get("code", ""),
-        outcome=outcome,
-        waivable=bool(condition.get("waivable")),
-        texts=(_registered_in_texts, (condition,)),
-    )
+def _compile_registered_in(condition):
+    region = condition["region"]
+    code = condition.get("code", "")
+    waivable = bool(condition.get("waivable"))
+
+    def run(context):
+        regions = context.firm.regions
+        outcome = UNKNOWN if not regions else MET if region in regions else MISSED
+        return ConditionResult(
+            code, outcome=outcome, waivable=waivable, texts=(_registered_in_texts, condition)
+        )
+
+    return run
 
 
 def _item_points(item, context):
@@ -800,7 +884,7 @@ def _score(condition, context):
         outcome=outcome,
         shortfall=shortfall,
         waivable=bool(condition.get("waivable")),
-        texts=(_score_texts, (condition, tuple(lows), total_low)),
+        texts=(_score_texts, condition, tuple(lows), total_low),
     )
 
 
@@ -809,17 +893,31 @@ def _points(value):
     return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.1f}"
 
 
-EVALUATORS = {
-    "threshold": _threshold,
-    "range": _range,
-    "bands": _bands,
-    "any_of": _any_of,
-    "holds_tier": _holds_tier,
-    "registered_in": _registered_in,
-    "score": _score,
+def _compile_score(condition):
+    def run(context):
+        return _score(condition, context)
+
+    return run
+
+
+COMPILERS = {
+    "threshold": _compile_threshold,
+    "range": _compile_range,
+    "bands": _compile_bands,
+    "any_of": _compile_any_of,
+    "holds_tier": _compile_holds_tier,
+    "registered_in": _compile_registered_in,
+    "score": _compile_score,
 }
+
+
+def compile_condition(condition):
+    """One condition (a dictionary with its ``form``) as a function of a ``Context`` returning
+    its ``ConditionResult``: its parameters read once (measures, years, limits as ``Decimal``,
+    operators), not again for each firm."""
+    return COMPILERS[condition["form"]](condition)
 
 
 def evaluate_condition(condition, context):
     """The ``ConditionResult`` of one condition (a dictionary with its ``form``)."""
-    return EVALUATORS[condition["form"]](condition, context)
+    return compile_condition(condition)(context)

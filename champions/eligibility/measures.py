@@ -77,7 +77,14 @@ def field(name):
     """The figure ``name`` of the year, as it is recorded."""
 
     def compute(figures, year, firm):
-        return _figure(figures, year, name)
+        # ``_figure``, written out: read tens of thousands of times for a city.
+        row = figures.get(year)
+        if not row:
+            return None
+        value = row.get(name)
+        if value is None or value.__class__ is Decimal:
+            return value
+        return Decimal(value)
 
     compute.fields = (name,)
     return compute
@@ -87,12 +94,22 @@ def share(numerator, denominator):
     """``numerator`` as a percentage of ``denominator``, both of the same year."""
 
     def compute(figures, year, firm):
-        bottom = _figure(figures, year, denominator)
-        if bottom is None or bottom <= 0:
+        # ``_figure`` of both, written out: read tens of thousands of times for a city.
+        row = figures.get(year)
+        if not row:
             return None
-        top = _figure(figures, year, numerator)
+        bottom = row.get(denominator)
+        if bottom is None:
+            return None
+        if bottom.__class__ is not Decimal:
+            bottom = Decimal(bottom)
+        if bottom <= 0:
+            return None
+        top = row.get(numerator)
         if top is None:
             return None
+        if top.__class__ is not Decimal:
+            top = Decimal(top)
         return top * HUNDRED / bottom
 
     compute.fields = (numerator, denominator)
