@@ -33,7 +33,7 @@ from .models import (
     StageMove,
     YearlyFigures,
 )
-from .models.figures import ELIGIBILITY_FIGURES
+from .models.figures import ELIGIBILITY_FIGURES, REPORTED_FIGURES
 
 #: Rows fetched from the database at a time.
 CHUNK_SIZE = 2000
@@ -194,16 +194,7 @@ def _recommendations(queryset=None):
         )
 
 
-FIGURES = (
-    "output_value",
-    "revenue",
-    "rd_spending",
-    "new_product_output",
-    "export_value",
-    "employees",
-    "national_rank",
-    "global_rank",
-)
+FIGURES = REPORTED_FIGURES
 
 
 def _figures(queryset=None):

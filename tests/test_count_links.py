@@ -15,20 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from champions.demo import load_demo
-from tests.test_pages import build_registry
+from tests.test_pages import PAGES, build_registry
 
 pytestmark = pytest.mark.django_db
 
-PAGES = [
-    "/",
-    "/breakdowns/regions/",
-    "/breakdowns/industries/",
-    "/breakdowns/batches/",
-    "/breakdowns/province/",
-    "/breakdowns/targets/",
-    "/seminars/",
-    "/enterprises/",
-]
 #: The breakdowns again with their filters, whose links carry the filters into the directory.
 FILTERED = [
     "/breakdowns/regions/?region=330381",

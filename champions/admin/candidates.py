@@ -49,7 +49,6 @@ from django.utils.translation import gettext_lazy as _
 from ..cache import cached
 from ..eligibility import (
     CLOSE,
-    FIGURE_FIELDS,
     MAX_YEARS,
     NO,
     QUALIFIES,
@@ -60,8 +59,10 @@ from ..eligibility import (
     Rules,
     evaluate,
     evaluate_city,
+    figures_by_firm,
     figures_year,
     rule_version_for,
+    titles_held,
 )
 from ..models import Designation, RuleVersion, Tier, YearlyFigures
 from .designations import months_later
@@ -389,9 +390,7 @@ def reviews_view(site, request):
 
 def applying(versions, on):
     """The versions of ``versions`` applying on ``on``."""
-    return [
-        v for v in versions if v.applies_from <= on and (v.applies_to is None or on <= v.applies_to)
-    ]
+    return [version for version in versions if version.applies_on(on)]
 
 
 def firm_of(enterprise):
@@ -435,22 +434,12 @@ def reviews_due(as_of, site):
             versions.setdefault(version.tier_id, []).append(version)
         tier_names = dict(Tier.objects.values_list("code", "name"))
         firms = due.values("enterprise_id")
-        for pk, row_year, *values in (
+        figures = figures_by_firm(
             YearlyFigures.objects.filter(
                 enterprise_id__in=firms, year__range=(year - MAX_YEARS, year)
             )
-            .values_list("enterprise_id", "year", *FIGURE_FIELDS)
-            .order_by()
-        ):
-            figures.setdefault(pk, {})[row_year] = dict(zip(FIGURE_FIELDS, values, strict=True))
-        for pk, held_tier in (
-            Designation.objects.in_force(as_of)
-            .filter(enterprise_id__in=firms)
-            .values_list("enterprise_id", "tier_id")
-            .distinct()
-            .order_by()
-        ):
-            held.setdefault(pk, set()).add(held_tier)
+        )
+        held = titles_held(Designation.objects.in_force(as_of).filter(enterprise_id__in=firms))
     rules_of = {}
     labels = outcome_labels()
     counts = {QUALIFIES: 0, CLOSE: 0, NO: 0, "none": 0}
@@ -487,7 +476,7 @@ def reviews_due(as_of, site):
             continue
         row["verdict"] = evaluate(
             figures.get(enterprise.pk, {}),
-            held.get(enterprise.pk, set()) | {title.tier_id},
+            held.get(enterprise.pk, frozenset()) | {title.tier_id},
             rules,
             as_of,
             firm_of(enterprise),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib import admin
 
 from ..models import ProvinceCount, Target, YearlyFigures
+from ..models.figures import REPORTED_FIGURES
 from .common import (
     ENTERPRISE_SEARCH_FIELDS,
     HistoryAdmin,
@@ -91,18 +92,7 @@ class YearlyFiguresInline(ReadableAmounts, RegistryInline):
 
     model = YearlyFigures
     formset = RecentRowsFormSet
-    fields = (
-        "year",
-        "size_class",
-        "output_value",
-        "revenue",
-        "rd_spending",
-        "new_product_output",
-        "export_value",
-        "employees",
-        "national_rank",
-        "global_rank",
-    )
+    fields = ("year", "size_class", *REPORTED_FIGURES)
     ordering = ("-year",)
     extra = 0
     show_change_link = True

@@ -334,30 +334,40 @@ def _evaluate_city(tier, as_of, kind):
         )
     # Only the figures the conditions read: the others would not change any outcome or text.
     # and of the years they read.
-    fields = rules.fields_read()
-    figures = {pk: {} for pk in firms}
-    for pk, row_year, *values in _rows(
-        YearlyFigures.objects.filter(year__range=(year - rules.years_back(), year))
-        .filter(city_q("enterprise__"))
-        .values_list("enterprise_id", "year", *fields)
-        .order_by()
-    ):
-        if pk in figures:
-            figures[pk][row_year] = dict(zip(fields, values, strict=True))
+    found = figures_by_firm(
+        YearlyFigures.objects.filter(
+            city_q("enterprise__"), year__range=(year - rules.years_back(), year)
+        ),
+        rules.fields_read(),
+    )
+    figures = {pk: found.get(pk, {}) for pk in firms}
     wanted = {rule_version.tier_id, *rules.tiers_named()}
-    held = {}
-    for pk, held_tier in (
-        Designation.objects.in_force(as_of)
-        .filter(city_q("enterprise__"), tier_id__in=wanted)
-        .values_list("enterprise_id", "tier_id")
-        .distinct()
-        .order_by()
-    ):
-        held.setdefault(pk, set()).add(held_tier)
-    held = {pk: frozenset(tiers) for pk, tiers in held.items()}
+    held = titles_held(
+        Designation.objects.in_force(as_of).filter(city_q("enterprise__"), tier_id__in=wanted)
+    )
     candidates = _evaluate_firms(firms, figures, held, rules, as_of, tier_names)
     candidates.sort(key=lambda c: (VERDICT_ORDER.index(c.verdict), c.name, c.enterprise_id))
     return candidates
+
+
+def figures_by_firm(figures, fields=FIGURE_FIELDS):
+    """``{enterprise id: {year: {field: value}}}`` of the ``YearlyFigures`` queryset
+    ``figures``, read for ``fields`` only: the shape ``evaluate`` takes. One query."""
+    found = {}
+    for pk, year, *values in _rows(
+        figures.values_list("enterprise_id", "year", *fields).order_by()
+    ):
+        found.setdefault(pk, {})[year] = dict(zip(fields, values, strict=True))
+    return found
+
+
+def titles_held(designations):
+    """``{enterprise id: frozenset of tier codes}`` of the ``Designation`` queryset
+    ``designations`` (the titles held on a day, typically). One query."""
+    held = {}
+    for pk, tier in designations.values_list("enterprise_id", "tier_id").distinct().order_by():
+        held.setdefault(pk, set()).add(tier)
+    return {pk: frozenset(tiers) for pk, tiers in held.items()}
 
 
 def _rows(queryset):

@@ -56,12 +56,6 @@ class Measure:
         return getattr(self.compute, "years_before", 0)
 
 
-def _number(value):
-    if value is None or value.__class__ is Decimal:
-        return value
-    return Decimal(value)
-
-
 def _figure(figures, year, name):
     """The figure ``name`` of ``year`` as a ``Decimal``, ``None`` when unknown."""
     row = figures.get(year)
@@ -77,14 +71,7 @@ def field(name):
     """The figure ``name`` of the year, as it is recorded."""
 
     def compute(figures, year, firm):
-        # ``_figure``, written out: read tens of thousands of times for a city.
-        row = figures.get(year)
-        if not row:
-            return None
-        value = row.get(name)
-        if value is None or value.__class__ is Decimal:
-            return value
-        return Decimal(value)
+        return _figure(figures, year, name)
 
     compute.fields = (name,)
     return compute
@@ -94,23 +81,11 @@ def share(numerator, denominator):
     """``numerator`` as a percentage of ``denominator``, both of the same year."""
 
     def compute(figures, year, firm):
-        # ``_figure`` of both, written out: read tens of thousands of times for a city.
-        row = figures.get(year)
-        if not row:
+        bottom = _figure(figures, year, denominator)
+        if bottom is None or bottom <= 0:
             return None
-        bottom = row.get(denominator)
-        if bottom is None:
-            return None
-        if bottom.__class__ is not Decimal:
-            bottom = Decimal(bottom)
-        if bottom <= 0:
-            return None
-        top = row.get(numerator)
-        if top is None:
-            return None
-        if top.__class__ is not Decimal:
-            top = Decimal(top)
-        return top * HUNDRED / bottom
+        top = _figure(figures, year, numerator)
+        return None if top is None else top * HUNDRED / bottom
 
     compute.fields = (numerator, denominator)
     return compute

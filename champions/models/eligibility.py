@@ -67,6 +67,10 @@ class RuleVersion(TimeStampedModel):
     def __str__(self):
         return f"{self.tier} · {self.get_kind_display()} · {self.name}"
 
+    def applies_on(self, day):
+        """Whether this version applies on ``day`` (its first and last days included)."""
+        return self.applies_from <= day and (self.applies_to is None or day <= self.applies_to)
+
     def overlapping(self):
         """The other versions of this tier and kind applying on some day this one does."""
         others = RuleVersion.objects.filter(tier_id=self.tier_id, kind=self.kind).exclude(

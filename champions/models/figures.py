@@ -27,15 +27,22 @@ ELIGIBILITY_FIGURES = (
     "evaluation_score",
 )
 
-#: Fields of ``YearlyFigures`` that must not be negative (a net profit may be; a market share is
-#: a percentage, checked on its own).
-NON_NEGATIVE_FIGURES = (
+#: The figures of the yearly statistics report, in their order in forms, files and exports.
+REPORTED_FIGURES = (
     "output_value",
     "revenue",
     "rd_spending",
     "new_product_output",
     "export_value",
     "employees",
+    "national_rank",
+    "global_rank",
+)
+
+#: Fields of ``YearlyFigures`` that must not be negative (ranks are checked on their own, as
+#: positive; a net profit may be negative; a market share is a percentage, checked on its own).
+NON_NEGATIVE_FIGURES = (
+    *(name for name in REPORTED_FIGURES if not name.endswith("_rank")),
     *(name for name in ELIGIBILITY_FIGURES if name not in ("net_profit", "market_share")),
 )
 
